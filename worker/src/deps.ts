@@ -1,0 +1,30 @@
+/** Time, chance and the network as parameters, so tests can pass a manual clock and a seeded RNG. */
+export interface Deps {
+  now(): number;
+  rng(): number;
+  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Production deps. `fetch` is looked up at call time so tests that spy on globalThis.fetch work. */
+export const realDeps: Deps = {
+  now: () => Date.now(),
+  rng: () => Math.random(),
+  fetch: (input, init) => globalThis.fetch(input, init),
+  sleep,
+};

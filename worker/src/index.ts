@@ -1,0 +1,84 @@
+import { getConfig } from "./config";
+import { createContext, type RequestContext } from "./context";
+import { realDeps, type Deps } from "./deps";
+import type { WorkerEnv } from "./env";
+import { ApiError, isApiError } from "./errors";
+import { emptyResponse, errorResponse, resolveRequestId } from "./http";
+import { log } from "./log";
+import { count, countCause, countKvFailure } from "./metrics";
+import { handleAiAction, isAiAction } from "./routes/ai";
+import { handleAuthStatus, handleConnect, handleDisconnect } from "./routes/auth";
+import { handleDevRoute } from "./routes/dev";
+import { handleMetrics } from "./routes/metrics";
+import { handleV2 } from "./proxy";
+
+export { ControlPlaneDO } from "./control-plane";
+
+interface ExecutionContextLike {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+const AI_PREFIX = "/api/v1/ai/";
+
+/** The route table (SPEC §3.2). Handlers live in routes/ and proxy.ts; this file only dispatches. */
+async function route(ctx: RequestContext): Promise<Response> {
+  const { pathname } = ctx.url;
+  const method = ctx.request.method.toUpperCase();
+  if (method === "OPTIONS") return emptyResponse(204, ctx.requestId);
+  if (pathname === "/api/v2" || pathname.startsWith("/api/v2/")) return handleV2(ctx);
+  if (method === "GET" && pathname === "/api/v1/metrics") return handleMetrics(ctx);
+  if (method === "GET" && pathname === "/api/v1/auth/status") return handleAuthStatus(ctx);
+  if (method === "POST" && pathname === "/api/v1/auth/connect") return handleConnect(ctx);
+  if (method === "POST" && pathname === "/api/v1/auth/disconnect") return handleDisconnect(ctx);
+  if (method === "POST" && pathname.startsWith(AI_PREFIX)) {
+    const action = pathname.slice(AI_PREFIX.length);
+    if (isAiAction(action)) return handleAiAction(ctx, action);
+  }
+  if (ctx.config.devRoutesEnabled && ctx.isLoopbackHost) {
+    const dev = await handleDevRoute(ctx);
+    if (dev) return dev;
+  }
+  throw new ApiError("NOT_FOUND", "Route not found.");
+}
+
+/** Counts what every failed response has in common, once, here (SPEC §3.8). */
+function recordFailure(error: ApiError): void {
+  if (error.failureCause) countCause(error.failureCause);
+  if (error.failureCause === "kv_unavailable") countKvFailure();
+  if (error.failureCause?.startsWith("provider_")) count("providerFailures");
+  if (error.code === "AUTH_REQUIRED" || error.code === "AUTH_EXPIRED") count("authFailures");
+  if (error.code === "AUTH_CONFIG_INVALID") count("authFailures");
+  if (error.code === "RATE_LIMITED") count("rateLimited");
+  if (error.code === "TIMEOUT") count("timeouts");
+}
+
+/** Handles one request with explicit deps; tests and the in-process lab pass a manual clock here. */
+export async function handleRequest(
+  request: Request,
+  env: WorkerEnv,
+  deps: Deps = realDeps,
+  executionContext?: ExecutionContextLike,
+): Promise<Response> {
+  const requestId = resolveRequestId(request);
+  count("requests");
+  try {
+    const config = getConfig(env);
+    const ctx = createContext(request, env, config, deps, requestId, executionContext?.waitUntil.bind(executionContext));
+    return await route(ctx);
+  } catch (error) {
+    if (isApiError(error)) {
+      recordFailure(error);
+      if (error.internal) log("warn", "request_failed", { requestId, code: error.code, reason: error.internal });
+      return errorResponse(error, requestId);
+    }
+    log("error", "unhandled_exception", { requestId, error: error instanceof Error ? error.name : typeof error });
+    return errorResponse(new ApiError("INTERNAL_ERROR", "Internal error."), requestId);
+  }
+}
+
+export default {
+  fetch(request: Request, env: WorkerEnv, ctx?: ExecutionContextLike): Promise<Response> {
+    return handleRequest(request, env, realDeps, ctx);
+  },
+};
+

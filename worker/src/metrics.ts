@@ -1,0 +1,191 @@
+import type { FailureCause } from "./errors";
+import { PROVIDER_CAUSES, UPSTREAM_CAUSES } from "./errors";
+
+/** Counters of one isolate (SPEC §3.8). Names are part of the client contract: add, never remove. */
+export const METRIC_NAMES = [
+  "requests",
+  "authFailures",
+  "providerFailures",
+  "retries",
+  "timeouts",
+  "rateLimited",
+  "circuitOpens",
+  "vpsProxyFailures",
+  "vpsProxyTimeouts",
+  "vpsProxyRetries",
+  "vpsProxyCircuitOpens",
+  "vpsProxyCircuitRejects",
+  "vpsProxyNoRetryPathHits",
+  "vpsProxyRetryAfterHonored",
+  "vpsProxy5xxPassthrough",
+  "vpsProxyRetryBudgetExhausted",
+  "vpsProxyUpstreamAttempts",
+  "providerCircuitRejects",
+  "providerAttempts",
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+export const AUTH_CONFIG_COUNTERS = [
+  "missingClerkConfig",
+  "partialClerkConfig",
+  "invalidClerkConfig",
+  "invalidTokens",
+  "insecureDevAuthUsed",
+  "insecureDevAuthRejected",
+  "jwksFetchFailures",
+] as const;
+export const SECRET_ROTATION_COUNTERS = [
+  "fallbackDecrypts",
+  "decryptFailures",
+  "reencryptSuccesses",
+  "reencryptFailures",
+  "legacyDecrypts",
+  "invalidRotationSecret",
+  "invalidEncryptionSecret",
+] as const;
+export const RUNTIME_CONFIG_COUNTERS = [
+  "invalidVpsOrigin",
+  "invalidConfigValues",
+  "controlPlaneFallbacks",
+  "rateLimitFallbacks",
+  "providerBreakerFallbacks",
+] as const;
+
+export type AuthConfigCounter = (typeof AUTH_CONFIG_COUNTERS)[number];
+export type SecretRotationCounter = (typeof SECRET_ROTATION_COUNTERS)[number];
+export type RuntimeConfigCounter = (typeof RUNTIME_CONFIG_COUNTERS)[number];
+
+export interface CircuitView {
+  state: "closed" | "open" | "half-open";
+  open: boolean;
+  openUntil: number | null;
+  remainingMs: number;
+}
+
+const zeroes = <K extends string>(names: readonly K[]): Record<K, number> =>
+  Object.fromEntries(names.map((name) => [name, 0])) as Record<K, number>;
+
+export interface MetricsState {
+  metrics: Record<MetricName, number>;
+  upstream: Record<(typeof UPSTREAM_CAUSES)[number], number>;
+  provider: Record<(typeof PROVIDER_CAUSES)[number], number>;
+  authConfig: Record<AuthConfigCounter, number>;
+  secretRotation: Record<SecretRotationCounter, number>;
+  runtimeConfig: Record<RuntimeConfigCounter, number>;
+  kvFailures: number;
+  startedAt: number;
+}
+
+export function createMetrics(now = Date.now()): MetricsState {
+  return {
+    metrics: zeroes(METRIC_NAMES),
+    upstream: zeroes(UPSTREAM_CAUSES),
+    provider: zeroes(PROVIDER_CAUSES),
+    authConfig: zeroes(AUTH_CONFIG_COUNTERS),
+    secretRotation: zeroes(SECRET_ROTATION_COUNTERS),
+    runtimeConfig: zeroes(RUNTIME_CONFIG_COUNTERS),
+    kvFailures: 0,
+    startedAt: now,
+  };
+}
+
+/** The isolate's counters. Module state on purpose: it lives as long as the isolate. */
+export const metrics: MetricsState = createMetrics();
+
+export function resetMetrics(): void {
+  Object.assign(metrics, createMetrics());
+}
+
+export const count = (name: MetricName, by = 1): void => {
+  metrics.metrics[name] += by;
+};
+
+export function countCause(cause: FailureCause): void {
+  if (cause in metrics.upstream) metrics.upstream[cause as keyof MetricsState["upstream"]] += 1;
+  else metrics.provider[cause as keyof MetricsState["provider"]] += 1;
+}
+
+export const countAuthConfig = (name: AuthConfigCounter): void => {
+  metrics.authConfig[name] += 1;
+};
+export const countRotation = (name: SecretRotationCounter): void => {
+  metrics.secretRotation[name] += 1;
+};
+export const countRuntimeConfig = (name: RuntimeConfigCounter): void => {
+  metrics.runtimeConfig[name] += 1;
+};
+export const countKvFailure = (): void => {
+  metrics.kvFailures += 1;
+};
+
+export interface MetricsSnapshot {
+  metrics: Record<MetricName, number>;
+  failureCauses: { upstream: MetricsState["upstream"]; provider: MetricsState["provider"] };
+  reliability: {
+    authConfig: MetricsState["authConfig"];
+    runtimeConfig: MetricsState["runtimeConfig"];
+    secretRotation: MetricsState["secretRotation"];
+    kvFailures: number;
+  };
+  vpsProxyCircuit: CircuitView;
+  providerCircuits?: Record<string, CircuitView>;
+  uptimeMs: number;
+}
+
+export function snapshotMetrics(
+  vpsProxyCircuit: CircuitView,
+  now: number,
+  providerCircuits?: Record<string, CircuitView>,
+): MetricsSnapshot {
+  return {
+    metrics: { ...metrics.metrics },
+    failureCauses: { upstream: { ...metrics.upstream }, provider: { ...metrics.provider } },
+    reliability: {
+      authConfig: { ...metrics.authConfig },
+      runtimeConfig: { ...metrics.runtimeConfig },
+      secretRotation: { ...metrics.secretRotation },
+      kvFailures: metrics.kvFailures,
+    },
+    vpsProxyCircuit,
+    ...(providerCircuits ? { providerCircuits } : {}),
+    uptimeMs: Math.max(0, now - metrics.startedAt),
+  };
+}
+
+const STATE_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;
+
+/** Prometheus text exposition of the same numbers as the JSON snapshot. */
+export function toPrometheus(snapshot: MetricsSnapshot): string {
+  const lines: string[] = [];
+  const family = (name: string, help: string, type: "counter" | "gauge", samples: [string, number][]) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+  };
+  for (const name of METRIC_NAMES) {
+    const snake = name.replace(/[A-Z0-9]+/g, (part) => `_${part.toLowerCase()}`);
+    family(`pocketbrain_${snake}_total`, `Counter ${name}.`, "counter", [["", snapshot.metrics[name]]]);
+  }
+  family(
+    "pocketbrain_failure_causes_total",
+    "Failures by error.cause.",
+    "counter",
+    [
+      ...Object.entries(snapshot.failureCauses.upstream).map(([cause, value]): [string, number] => [`{scope="upstream",cause="${cause}"}`, value]),
+      ...Object.entries(snapshot.failureCauses.provider).map(([cause, value]): [string, number] => [`{scope="provider",cause="${cause}"}`, value]),
+    ],
+  );
+  const groups = ["authConfig", "runtimeConfig", "secretRotation"] as const;
+  family(
+    "pocketbrain_reliability_total",
+    "Reliability counters by group.",
+    "counter",
+    groups.flatMap((group) =>
+      Object.entries(snapshot.reliability[group]).map(([name, value]): [string, number] => [`{group="${group}",name="${name}"}`, value]),
+    ),
+  );
+  family("pocketbrain_kv_failures_total", "KV operations that failed.", "counter", [["", snapshot.reliability.kvFailures]]);
+  const circuits: [string, CircuitView][] = [["vps", snapshot.vpsProxyCircuit], ...Object.entries(snapshot.providerCircuits ?? {})];
+  family("pocketbrain_circuit_state", "Circuit state (0 closed, 1 half-open, 2 open).", "gauge", circuits.map(([name, view]) => [`{circuit="${name}"}`, STATE_VALUE[view.state]]));
+  family("pocketbrain_circuit_remaining_ms", "Milliseconds until an open circuit allows a probe.", "gauge", circuits.map(([name, view]) => [`{circuit="${name}"}`, view.remainingMs]));
+  return `${lines.join("\n")}\n`;
+}

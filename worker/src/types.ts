@@ -1,0 +1,27 @@
+/** Shared domain types used across routes, stores and the control plane. */
+export const PROVIDERS = ["gemini", "openrouter"] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+export const isProviderName = (value: unknown): value is ProviderName =>
+  typeof value === "string" && (PROVIDERS as readonly string[]).includes(value);
+
+/** Who a request acts for: a verified Clerk user, a device session (cookie), or nobody yet. */
+export type Identity = { kind: "user"; sub: string } | { kind: "session"; sessionId: string } | { kind: "anon" };
+
+/** Rate-limit identity string (SPEC §3.7): `user:<sub>`, `session:<uuid>` or `anon`. */
+export function identityLabel(identity: Identity): string {
+  switch (identity.kind) {
+    case "user":
+      return `user:${identity.sub}`;
+    case "session":
+      return `session:${identity.sessionId}`;
+    case "anon":
+      return "anon";
+  }
+}
+
+/** A decrypted provider key, only ever held in memory for the duration of one request. */
+export interface Credential {
+  provider: ProviderName;
+  apiKey: string;
+}

@@ -1,0 +1,77 @@
+import type { DoNamespace, KvStore, WorkerEnv } from "../src/env";
+
+/** KV minimum expirationTtl (Cloudflare rejects smaller values). */
+export const KV_MIN_TTL_SECONDS = 60;
+
+export interface FakeKv extends KvStore {
+  readonly entries: Map<string, { value: string; expiresAt: number | null }>;
+  /** Every value ever written, for "no plaintext key in KV" scans. */
+  readonly writes: { key: string; value: string; expirationTtl?: number }[];
+  failing: boolean;
+}
+
+/** Map-backed KV that enforces the real rules: string values, TTL ≥ 60 s, expiry by the given clock. */
+export function createFakeKv(now: () => number = () => Date.now()): FakeKv {
+  const entries = new Map<string, { value: string; expiresAt: number | null }>();
+  const writes: FakeKv["writes"] = [];
+  const kv: FakeKv = {
+    entries,
+    writes,
+    failing: false,
+    async get(key) {
+      if (kv.failing) throw new Error("KV GET failed: simulated outage");
+      const entry = entries.get(key);
+      if (!entry) return null;
+      if (entry.expiresAt !== null && entry.expiresAt <= now()) {
+        entries.delete(key);
+        return null;
+      }
+      return entry.value;
+    },
+    async put(key, value, options) {
+      if (kv.failing) throw new Error("KV PUT failed: simulated outage");
+      if (typeof value !== "string") throw new TypeError("fake KV stores strings only");
+      const ttl = options?.expirationTtl;
+      if (ttl !== undefined && (!Number.isFinite(ttl) || ttl < KV_MIN_TTL_SECONDS)) {
+        throw new Error(`KV PUT failed: 400 Invalid expiration_ttl of ${ttl}. Expiration TTL must be at least ${KV_MIN_TTL_SECONDS}.`);
+      }
+      writes.push({ key, value, ...(ttl !== undefined ? { expirationTtl: ttl } : {}) });
+      entries.set(key, { value, expiresAt: ttl !== undefined ? now() + ttl * 1000 : null });
+    },
+    async delete(key) {
+      if (kv.failing) throw new Error("KV DELETE failed: simulated outage");
+      entries.delete(key);
+    },
+  };
+  return kv;
+}
+
+/** A DO namespace whose stubs cannot be reached (the fallback path of SPEC §3.6/3.7). */
+export function createUnreachableDoNamespace(): DoNamespace & { calls: number } {
+  const namespace = {
+    calls: 0,
+    idFromName: (name: string) => ({ name }),
+    get: () => ({
+      fetch: async () => {
+        namespace.calls += 1;
+        throw new Error("Durable Object unreachable (simulated)");
+      },
+    }),
+  };
+  return namespace;
+}
+
+export const TEST_SECRET = "unit-test-secret-7f3a9c2e5b8d1046";
+export const TEST_SECRET_PREV = "unit-test-secret-prev-2b7e4d9a0c5f1368";
+
+/** A development-mode env with a valid secret and fake KV; override any variable per test. */
+export function makeEnv(overrides: Partial<WorkerEnv> = {}, now?: () => number): WorkerEnv & { AI_SESSIONS: FakeKv } {
+  return {
+    NODE_ENV: "test",
+    KEY_ENCRYPTION_SECRET: TEST_SECRET,
+    AI_SESSIONS: createFakeKv(now),
+    GEMINI_API_BASE: "http://127.0.0.1:8611",
+    OPENROUTER_API_BASE: "http://127.0.0.1:8612",
+    ...overrides,
+  } as WorkerEnv & { AI_SESSIONS: FakeKv };
+}
