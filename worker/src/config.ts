@@ -47,6 +47,8 @@ export interface WorkerConfig {
   sessionTtlSeconds: number;
   allowedOrigins: ReadonlySet<string>;
   devRoutesEnabled: boolean;
+  /** Dev/test only: shifts the Worker's clock (expire sessions in e2e without waiting a day). */
+  devClockOffsetMs: number;
   problems: ConfigProblem[];
 }
 
@@ -126,6 +128,17 @@ export function readInt(env: WorkerEnv, rule: IntRule, problems?: ConfigProblem[
     problems?.push({ variable: rule.variable, message: `is outside ${rule.min}..${rule.max}; clamped.` });
   }
   return Math.min(rule.max, Math.max(rule.min, value));
+}
+
+function readDevClockOffset(env: WorkerEnv, problems: ConfigProblem[]): number {
+  const raw = readString(env, "DEV_CLOCK_OFFSET_MS");
+  if (raw === undefined) return 0;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) {
+    problems.push({ variable: "DEV_CLOCK_OFFSET_MS", message: "is not a number; ignored." });
+    return 0;
+  }
+  return Math.trunc(value);
 }
 
 function readString(env: WorkerEnv, variable: string): string | undefined {
@@ -269,6 +282,7 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
     sessionTtlSeconds: readInt(env, INT_RULES.sessionTtlSeconds, problems),
     allowedOrigins,
     devRoutesEnabled: isDevEnv && readString(env, "ENABLE_DEV_ROUTES")?.toLowerCase() !== "false",
+    devClockOffsetMs: isDevEnv ? readDevClockOffset(env, problems) : 0,
     problems,
   };
 }
@@ -276,7 +290,7 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
 const CONFIG_VARIABLES = [
   "NODE_ENV", "KEY_ENCRYPTION_SECRET", "KEY_ENCRYPTION_SECRET_PREV", "CLERK_JWKS_URL", "CLERK_ISSUER", "CLERK_AUDIENCE",
   "ALLOW_INSECURE_DEV_AUTH", "VPS_API_ORIGIN", "VPS_PROXY_NO_RETRY_PATHS", "DEFAULT_MODEL", "GEMINI_API_BASE",
-  "OPENROUTER_API_BASE", "ALLOWED_ORIGINS", "ENABLE_DEV_ROUTES", ...Object.values(INT_RULES).map((rule) => rule.variable),
+  "OPENROUTER_API_BASE", "ALLOWED_ORIGINS", "ENABLE_DEV_ROUTES", "DEV_CLOCK_OFFSET_MS", ...Object.values(INT_RULES).map((rule) => rule.variable),
 ];
 
 const configCache = new WeakMap<object, { fingerprint: string; config: WorkerConfig }>();

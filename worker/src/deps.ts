@@ -28,3 +28,16 @@ export const realDeps: Deps = {
   fetch: (input, init) => globalThis.fetch(input, init),
   sleep,
 };
+
+const offsetDeps = new Map<number, Deps>();
+
+/** realDeps with the clock shifted by `offsetMs` (dev/test only; see DEV_CLOCK_OFFSET_MS). */
+export function depsWithClockOffset(offsetMs: number): Deps {
+  if (offsetMs === 0) return realDeps;
+  let deps = offsetDeps.get(offsetMs);
+  if (!deps) {
+    deps = { ...realDeps, now: () => Date.now() + offsetMs };
+    offsetDeps.set(offsetMs, deps);
+  }
+  return deps;
+}

@@ -46,5 +46,6 @@ export interface WorkerEnv {
   RATE_LIMIT_WINDOW_MS?: string;
   SESSION_TTL_SECONDS?: string;
   ENABLE_DEV_ROUTES?: string;
+  DEV_CLOCK_OFFSET_MS?: string;
   [name: string]: unknown;
 }

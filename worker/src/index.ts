@@ -1,6 +1,6 @@
 import { getConfig } from "./config";
 import { createContext, type RequestContext } from "./context";
-import { realDeps, type Deps } from "./deps";
+import { depsWithClockOffset, realDeps, type Deps } from "./deps";
 import type { WorkerEnv } from "./env";
 import { ApiError, isApiError } from "./errors";
 import { emptyResponse, errorResponse, resolveRequestId } from "./http";
@@ -63,7 +63,8 @@ export async function handleRequest(
   count("requests");
   try {
     const config = getConfig(env);
-    const ctx = createContext(request, env, config, deps, requestId, executionContext?.waitUntil.bind(executionContext));
+    const effectiveDeps = deps === realDeps && config.devClockOffsetMs !== 0 ? depsWithClockOffset(config.devClockOffsetMs) : deps;
+    const ctx = createContext(request, env, config, effectiveDeps, requestId, executionContext?.waitUntil.bind(executionContext));
     return await route(ctx);
   } catch (error) {
     if (isApiError(error)) {

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Everything a fresh machine needs for the stack, the tests and the benchmark.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/lib/ensure-deps.sh --browser --wrk
+bash scripts/lib/dev-vars.sh
+echo "==> setup complete"
