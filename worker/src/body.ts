@@ -19,7 +19,7 @@ export function assertStateChangeAllowed(ctx: RequestContext): void {
 }
 
 /** Reads at most `limit` bytes; null when the body is larger (without buffering the rest). */
-export async function readBodyWithin(request: Request, limit: number): Promise<Uint8Array | null> {
+export async function readBodyWithin(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit) return null;
   if (!request.body) return new Uint8Array(0);

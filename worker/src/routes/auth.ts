@@ -1,13 +1,95 @@
-// PLACEHOLDER — owned by the auth/sessions helper; replaced with the real implementation.
+import { resolveIdentity } from "../auth";
+import { assertStateChangeAllowed, readJsonObject } from "../body";
 import type { RequestContext } from "../context";
+import { enforceRateLimit } from "../control-plane-client";
+import { clearSessionCookie, cookieSecureFor, sessionCookie } from "../cookies";
 import { ApiError } from "../errors";
+import { jsonResponse } from "../http";
+import { validateProviderKey } from "../providers/index";
+import { err, ok, type Result } from "../result";
+import {
+  createDeviceSession,
+  isoTime,
+  kvDelete,
+  readStoredCredential,
+  requireKeyring,
+  saveAccountCredential,
+  targetFor,
+  type StoreTarget,
+} from "../sessions";
+import { isProviderName, type Credential } from "../types";
 
-export async function handleAuthStatus(_ctx: RequestContext): Promise<Response> {
-  throw new ApiError("INTERNAL_ERROR", "not implemented");
+export const MAX_API_KEY_LENGTH = 512;
+
+/** Validates the connect body; the error message names the offending field. Pure. */
+export function parseConnectBody(body: Record<string, unknown>): Result<Credential, string> {
+  if (!isProviderName(body.provider)) return err("provider must be 'gemini' or 'openrouter'.");
+  if (typeof body.apiKey !== "string") return err("apiKey must be a non-empty string.");
+  const apiKey = body.apiKey.trim();
+  if (apiKey === "") return err("apiKey must be a non-empty string.");
+  if (apiKey.length > MAX_API_KEY_LENGTH) return err(`apiKey must be at most ${MAX_API_KEY_LENGTH} characters.`);
+  if (/\s/.test(apiKey)) return err("apiKey must not contain whitespace.");
+  return ok({ provider: body.provider, apiKey });
 }
-export async function handleConnect(_ctx: RequestContext): Promise<Response> {
-  throw new ApiError("INTERNAL_ERROR", "not implemented");
+
+const clearCookieHeaders = (ctx: RequestContext): HeadersInit => ({ "Set-Cookie": clearSessionCookie(cookieSecureFor(ctx.url)) });
+
+/** GET /api/v1/auth/status (SPEC §3.2). Never 403: an expired or unreadable device record reads as disconnected. */
+export async function handleAuthStatus(ctx: RequestContext): Promise<Response> {
+  const keyring = requireKeyring(ctx);
+  const identity = await resolveIdentity(ctx);
+  const target = targetFor(identity);
+  if (!target) return jsonResponse({ connected: false, scope: "device" }, ctx.requestId);
+
+  const outcome = await readStoredCredential(ctx, keyring, target);
+  if (outcome.status !== "ok") {
+    return target.scope === "account"
+      ? jsonResponse({ connected: false, scope: "account" }, ctx.requestId)
+      : jsonResponse({ connected: false, scope: "device" }, ctx.requestId, { headers: clearCookieHeaders(ctx) });
+  }
+  const { record } = outcome;
+  const now = ctx.deps.now();
+  if (target.scope === "account") {
+    const connectedAt = record.createdAt ?? record.updatedAt ?? now;
+    return jsonResponse(
+      { connected: true, provider: record.provider, scope: "account", connectedAt: isoTime(connectedAt), updatedAt: isoTime(record.updatedAt ?? connectedAt) },
+      ctx.requestId,
+    );
+  }
+  const expiresAt = record.expiresAt ?? (record.createdAt ?? now) + ctx.config.sessionTtlSeconds * 1000;
+  return jsonResponse({ connected: true, provider: record.provider, expiresAt: isoTime(expiresAt), scope: "device" }, ctx.requestId);
 }
-export async function handleDisconnect(_ctx: RequestContext): Promise<Response> {
-  throw new ApiError("INTERNAL_ERROR", "not implemented");
+
+/** POST /api/v1/auth/connect: validate the key with the provider, then seal and store it (SPEC §3.2, §3.3). */
+export async function handleConnect(ctx: RequestContext): Promise<Response> {
+  assertStateChangeAllowed(ctx);
+  const keyring = requireKeyring(ctx);
+  const identity = await resolveIdentity(ctx);
+  await enforceRateLimit(ctx, identity);
+  const parsed = parseConnectBody(await readJsonObject(ctx.request));
+  if (!parsed.ok) throw new ApiError("BAD_REQUEST", parsed.error);
+  const credential = parsed.value;
+  await validateProviderKey(ctx, credential);
+
+  if (identity.kind === "user") {
+    const times = await saveAccountCredential(ctx, keyring, identity.sub, credential);
+    return jsonResponse({ connected: true, provider: credential.provider, scope: "account", ...times }, ctx.requestId);
+  }
+  const session = await createDeviceSession(ctx, keyring, credential);
+  const previous = targetFor(identity);
+  // The old session is superseded; dropping it is hygiene, not correctness (its TTL ends it anyway).
+  if (previous) await kvDelete(ctx, previous.key).catch(() => undefined);
+  return jsonResponse({ connected: true, provider: credential.provider, expiresAt: session.expiresAt, scope: "device" }, ctx.requestId, {
+    headers: { "Set-Cookie": sessionCookie(session.sessionId, ctx.config.sessionTtlSeconds, cookieSecureFor(ctx.url)) },
+  });
+}
+
+/** POST /api/v1/auth/disconnect: a verified user loses the account record; a device loses its session and cookie. */
+export async function handleDisconnect(ctx: RequestContext): Promise<Response> {
+  assertStateChangeAllowed(ctx);
+  const identity = await resolveIdentity(ctx);
+  const target: StoreTarget | null = targetFor(identity);
+  if (target) await kvDelete(ctx, target.key);
+  if (target?.scope === "account") return jsonResponse({ connected: false, scope: "account" }, ctx.requestId);
+  return jsonResponse({ connected: false, scope: "device" }, ctx.requestId, { headers: clearCookieHeaders(ctx) });
 }
