@@ -1,0 +1,58 @@
+import type { RequestContext } from "../context";
+import { parseRetryAfter } from "../retry-after";
+import type { AttemptOutcome, ProviderAdapter, WireRequest } from "./types";
+
+/**
+ * One provider attempt under the per-attempt timeout (SPEC §3.6, 12 s default). The timeout covers
+ * the whole exchange, body included: AI answers are read whole, so a stalled body is a timeout too.
+ * The race with the timer makes the timeout hold even if a fetch implementation ignores the signal.
+ */
+export async function attemptProvider(ctx: RequestContext, adapter: ProviderAdapter, wire: WireRequest): Promise<AttemptOutcome> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<AttemptOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve({ kind: "timeout" });
+    }, ctx.config.providers.timeoutMs);
+  });
+  try {
+    return await Promise.race([exchange(ctx, adapter, wire, controller.signal), timedOut]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+async function exchange(ctx: RequestContext, adapter: ProviderAdapter, wire: WireRequest, signal: AbortSignal): Promise<AttemptOutcome> {
+  let response: Response;
+  let text: string;
+  try {
+    response = await ctx.deps.fetch(wire.url, { ...wire.init, signal });
+    text = await response.text();
+  } catch {
+    return signal.aborted ? { kind: "timeout" } : { kind: "network" };
+  }
+  const body = parseJsonOrNull(text);
+  return classify(adapter, response.status, response.headers.get("retry-after"), body, ctx.deps.now());
+}
+
+/** Maps a provider answer to an outcome. Pure; the body is only inspected, never echoed. */
+export function classify(adapter: ProviderAdapter, status: number, retryAfterHeader: string | null, body: unknown, nowMs: number): AttemptOutcome {
+  if (status >= 200 && status < 300) {
+    const text = adapter.extractText(body);
+    return text.ok ? { kind: "ok", text: text.value } : { kind: "malformed", reason: text.error };
+  }
+  const retryAfterSec = parseRetryAfter(retryAfterHeader, nowMs) ?? adapter.retryAfterFromBody(body);
+  if (status === 429) return { kind: "rate_limited", retryAfterSec };
+  if (status >= 500) return { kind: "server", status, retryAfterSec };
+  if (adapter.isKeyRejected(status, body)) return { kind: "key_rejected", status };
+  return { kind: "rejected", status };
+}
+
+function parseJsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
