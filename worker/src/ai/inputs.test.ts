@@ -18,8 +18,6 @@ describe("action input validation (400 messages name the field)", () => {
     ["cleanup", cleanupAction, { content: "x", mode: "all" }, "mode must be one of 'single', 'batch'."],
     ["search", searchAction, { notes: [] }, "query is required and must be a non-empty string."],
     ["search", searchAction, { query: "q".repeat(401) }, "query must be at most 400 characters."],
-    ["search", searchAction, { query: "q", notes: notes(41) }, "notes must contain at most 40 notes."],
-    ["daily-brief", dailyBriefAction, { notes: notes(61) }, "notes must contain at most 60 notes."],
     ["daily-brief", dailyBriefAction, { notes: {} }, "notes must be an array."],
     ["transcribe", transcribeAction, { mimeType: "audio/webm" }, "audioBase64 is required and must be a non-empty string."],
     ["transcribe", transcribeAction, { audioBase64: "abc$", mimeType: "audio/webm" }, "audioBase64 must be valid base64."],
@@ -30,6 +28,13 @@ describe("action input validation (400 messages name the field)", () => {
     ["transcribe", transcribeAction, { audioBase64: "AAAA", mimeType: "audio/ogg", language: "english please" }, "language must be a language tag such as 'en' or 'pt-BR'."],
   ])("%s refuses %j", (_name, action, body, message) => {
     expect(action.parse(body as Record<string, unknown>)).toEqual({ ok: false, error: message });
+  });
+
+  it("uses only the first 40 (search) / 60 (daily-brief) notes instead of refusing a long list", () => {
+    const search = searchAction.parse({ query: "q", notes: notes(41) });
+    const brief = dailyBriefAction.parse({ notes: notes(61) });
+    expect(search.ok && (search.value as { notes: unknown[] }).notes).toHaveLength(40);
+    expect(brief.ok && (brief.value as { notes: unknown[] }).notes).toHaveLength(60);
   });
 
   it("accepts the bounds themselves", () => {

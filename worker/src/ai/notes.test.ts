@@ -33,7 +33,7 @@ describe("parseNotes", () => {
     [[{ title: "t" }], { ok: false, error: "notes[0].content must be a string." }],
     [[{ content: "ok" }, { content: "x".repeat(6001) }], { ok: false, error: "notes[1].content must be at most 6000 characters." }],
     [[{ content: "", title: "t".repeat(301) }], { ok: false, error: "notes[0].title must be at most 300 characters." }],
-    [Array.from({ length: 3 }, () => ({ content: "" })), { ok: false, error: "notes must contain at most 2 notes." }],
+    [Array.from({ length: 3 }, (_, i) => ({ content: `n${i}` })), { ok: true, value: [0, 1].map((i) => ({ content: `n${i}`, isCompleted: false, isArchived: false })) }],
   ])("validates %j", (value, expected) => {
     expect(parseNotes(value, 2)).toEqual(expected);
   });

@@ -29,13 +29,16 @@ export function toEpochMs(value: unknown): number | undefined {
 const shortString = (value: unknown, max: number): string | undefined =>
   typeof value === "string" && value.trim() !== "" ? value.trim().slice(0, max) : undefined;
 
-/** Validates `notes` (optional array of at most `max`); optional fields of the wrong type are ignored. */
+/**
+ * Validates `notes`; only the first `max` are used (the PocketBrain client sends every note it has,
+ * so refusing a long list would break search for heavy users). Optional fields of the wrong type
+ * are ignored.
+ */
 export function parseNotes(value: unknown, max: number): Result<NoteInput[], string> {
   if (value === undefined || value === null) return ok([]);
   if (!Array.isArray(value)) return err("notes must be an array.");
-  if (value.length > max) return err(`notes must contain at most ${max} notes.`);
   const notes: NoteInput[] = [];
-  for (const [index, raw] of value.entries()) {
+  for (const [index, raw] of value.slice(0, max).entries()) {
     if (!isObject(raw)) return err(`notes[${index}] must be an object.`);
     if (typeof raw.content !== "string") return err(`notes[${index}].content must be a string.`);
     if (raw.content.length > LIMITS.noteContentChars) return err(`notes[${index}].content must be at most ${LIMITS.noteContentChars} characters.`);
