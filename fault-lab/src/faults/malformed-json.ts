@@ -1,0 +1,29 @@
+import { ok } from "../result";
+import { optionalInt } from "./params";
+import { defineFault } from "./types";
+
+export interface MalformedJsonParams {
+  status?: number;
+}
+
+/**
+ * Answers `application/json` whose body is not JSON. With {status} it answers at once; without, the
+ * fake builds its normal answer and breaks its body (so provider replies keep their real headers).
+ */
+export const malformedJson = defineFault<MalformedJsonParams>({
+  kind: "malformed-json",
+  description: "JSON content-type with a broken body; optional {status} answers immediately",
+  parse(spec) {
+    const status = optionalInt(spec, "status", 100, 599);
+    return status.ok ? ok(status.value === undefined ? {} : { status: status.value }) : status;
+  },
+  async apply({ status }, ctx) {
+    if (status === undefined) {
+      ctx.shaping.malformedJson = true;
+      return "continue";
+    }
+    ctx.res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+    ctx.res.end('{"truncated": [1, 2, ');
+    return "handled";
+  },
+});

@@ -1,0 +1,22 @@
+import { ok } from "../result";
+import { optionalInt, wait } from "./params";
+import { defineFault } from "./types";
+
+export interface ResetParams {
+  afterMs?: number;
+}
+
+/** Destroys the TCP connection without an answer (the client sees a network error). */
+export const reset = defineFault<ResetParams>({
+  kind: "reset",
+  description: "destroy the socket, optionally after {afterMs}",
+  parse(spec) {
+    const afterMs = optionalInt(spec, "afterMs", 0, 600_000);
+    return afterMs.ok ? ok(afterMs.value === undefined ? {} : { afterMs: afterMs.value }) : afterMs;
+  },
+  async apply({ afterMs }, ctx) {
+    if (afterMs !== undefined && (await wait(afterMs, ctx.clientGone)) === "gone") return "handled";
+    ctx.req.socket.resetAndDestroy();
+    return "handled";
+  },
+});

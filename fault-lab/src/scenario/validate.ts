@@ -1,0 +1,87 @@
+import { SERVER_NAMES } from "../control";
+import { parseFault } from "../faults/registry";
+import { err, ok, type Result } from "../result";
+import { CHECK_NAMES } from "./assertions";
+import type { Scenario } from "./types";
+
+/** Required fields per step kind and per check (beyond `do`/`check`), with their JSON types. */
+const STEP_FIELDS: Record<string, Record<string, string>> = {
+  request: { label: "string", path: "string" },
+  connect: { provider: "string", key: "string", as: "string" },
+  wait: { ms: "number" },
+  restartWorker: {},
+  rotateSecret: {},
+  setFaults: { route: "string", faults: "array" },
+  clearFaults: {},
+  kvOutage: { on: "boolean" },
+};
+
+const LABELLED = ["status", "statusCounts", "errorCode", "cause", "retryable", "retryAfter", "noRetryAfter", "durationMs", "bodyIncludes", "jsonPath", "requestIdEchoed", "setsCookie"];
+const CHECK_FIELDS: Record<string, Record<string, string>> = {
+  ...Object.fromEntries(LABELLED.map((name) => [name, { label: "string" }])),
+  upstreamAttempts: { route: "string" },
+  upstreamHeaders: { route: "string" },
+  metric: { path: "string" },
+  metricIs: { path: "string" },
+  kvEntries: { prefix: "string" },
+};
+
+const typeOf = (value: unknown): string => (Array.isArray(value) ? "array" : value === null ? "null" : typeof value);
+
+function requireFields(value: Record<string, unknown>, fields: Record<string, string>, where: string): Result<void> {
+  for (const [field, type] of Object.entries(fields)) {
+    if (typeOf(value[field]) !== type) return err(`${where}.${field} must be a ${type} (got ${typeOf(value[field])})`);
+  }
+  return ok(undefined);
+}
+
+function validateFaultRule(rule: unknown, where: string): Result<void> {
+  if (typeOf(rule) !== "object") return err(`${where} must be an object {route, faults}`);
+  const record = rule as Record<string, unknown>;
+  const fields = requireFields(record, { route: "string", faults: "array" }, where);
+  if (!fields.ok) return fields;
+  if (record.server !== undefined && !(SERVER_NAMES as readonly unknown[]).includes(record.server)) {
+    return err(`${where}.server must be one of ${SERVER_NAMES.join(", ")}`);
+  }
+  for (const [index, fault] of (record.faults as unknown[]).entries()) {
+    const parsed = parseFault(fault);
+    if (!parsed.ok) return err(`${where}.faults[${index}]: ${parsed.error}`);
+  }
+  return ok(undefined);
+}
+
+/** Checks a scenario's shape; the error names the field (e.g. `traffic[2].ms must be a number`). */
+export function validateScenario(value: unknown): Result<Scenario> {
+  if (typeOf(value) !== "object") return err("the scenario must be an object");
+  const scenario = value as Record<string, unknown>;
+  const top = requireFields(scenario, { name: "string", description: "string", seed: "number", faults: "array", traffic: "array", expect: "array" }, "scenario");
+  if (!top.ok) return top;
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(scenario.name as string)) return err("scenario.name must be kebab-case (a-z, 0-9, -)");
+  if (!Number.isInteger(scenario.seed)) return err("scenario.seed must be an integer");
+  if (scenario.workerVars !== undefined) {
+    if (typeOf(scenario.workerVars) !== "object") return err("scenario.workerVars must be an object of strings");
+    for (const [name, var_] of Object.entries(scenario.workerVars as object)) if (typeof var_ !== "string") return err(`scenario.workerVars.${name} must be a string`);
+  }
+  for (const [index, rule] of (scenario.faults as unknown[]).entries()) {
+    const checked = validateFaultRule(rule, `faults[${index}]`);
+    if (!checked.ok) return checked;
+  }
+  for (const [index, step] of (scenario.traffic as unknown[]).entries()) {
+    const where = `traffic[${index}]`;
+    if (typeOf(step) !== "object") return err(`${where} must be an object with "do"`);
+    const kind = (step as { do?: unknown }).do;
+    const fields = typeof kind === "string" ? STEP_FIELDS[kind] : undefined;
+    if (!fields) return err(`${where}.do must be one of ${Object.keys(STEP_FIELDS).join(", ")} (got ${JSON.stringify(kind)})`);
+    const checked = kind === "setFaults" ? validateFaultRule(step, where) : requireFields(step as Record<string, unknown>, fields, where);
+    if (!checked.ok) return checked;
+  }
+  for (const [index, assertion] of (scenario.expect as unknown[]).entries()) {
+    const where = `expect[${index}]`;
+    if (typeOf(assertion) !== "object") return err(`${where} must be an object with "check"`);
+    const check = (assertion as { check?: unknown }).check;
+    if (typeof check !== "string" || !(CHECK_NAMES as string[]).includes(check)) return err(`${where}.check must be one of ${CHECK_NAMES.join(", ")} (got ${JSON.stringify(check)})`);
+    const checked = requireFields(assertion as Record<string, unknown>, CHECK_FIELDS[check] ?? {}, where);
+    if (!checked.ok) return checked;
+  }
+  return ok(value as Scenario);
+}
