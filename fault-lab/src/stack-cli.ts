@@ -1,9 +1,30 @@
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startStack, type StackOptions } from "./stack";
 
 function fail(message: string): never {
   process.stderr.write(`stack: ${message}\n`);
   process.exit(2);
+}
+
+/** Upstream URLs always point at the stack's own fakes, whatever a developer's .dev.vars says. */
+const STACK_OWNED_VARS = new Set(["VPS_API_ORIGIN", "GEMINI_API_BASE", "OPENROUTER_API_BASE"]);
+
+/** Reads KEY=VALUE lines (worker/.dev.vars) so `npm start` keeps the developer's secret across restarts. */
+function readEnvFile(path: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    fail(`--env-file ${path} cannot be read`);
+  }
+  const vars: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match || STACK_OWNED_VARS.has(match[1]!)) continue;
+    vars[match[1]!] = match[2]!.replace(/^(["'])(.*)\1$/, "$2");
+  }
+  return vars;
 }
 
 function parseOptions(argv: string[]): StackOptions {
@@ -14,6 +35,7 @@ function parseOptions(argv: string[]): StackOptions {
       persist: { type: "string" },
       seed: { type: "string" },
       var: { type: "string", multiple: true },
+      "env-file": { type: "string" },
       quiet: { type: "boolean" },
     },
   });
@@ -30,7 +52,7 @@ function parseOptions(argv: string[]): StackOptions {
     if (!/^-?\d+$/.test(seed)) fail(`--seed must be an integer (got "${seed}")`);
     options.seed = Number(seed);
   }
-  const vars: Record<string, string> = {};
+  const vars: Record<string, string> = values["env-file"] ? readEnvFile(values["env-file"]) : {};
   for (const pair of values.var ?? []) {
     const index = pair.indexOf("=");
     if (index <= 0) fail(`--var must look like KEY=VALUE (got "${pair.split("=")[0]}")`);

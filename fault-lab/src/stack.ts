@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -127,6 +127,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     for (const service of [backendService, geminiService, openrouterService]) fakes.push(await startFakeServer(service, control));
     const [backend, gemini, openrouter] = fakes as [FakeServer, FakeServer, FakeServer];
     // An empty env file keeps a developer's worker/.dev.vars out of the lab (wrangler reads it otherwise).
+    await mkdir(persistDir, { recursive: true });
     const envFile = join(persistDir, "lab.env");
     await writeFile(envFile, "");
     let vars = mergeVars(
