@@ -1,0 +1,93 @@
+import fc from "fast-check";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { scheduleArbitrary } from "./arbitraries";
+import { firstViolation, INVARIANTS } from "./checks";
+import { runSchedule, type HarnessOptions } from "./harness";
+import type { Violation } from "./invariants";
+import { describeStep, toFoundScenario, type Schedule } from "./schedule";
+
+export const FOUND_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../scenarios/found");
+export const DEFAULT_RUNS = 200;
+
+export interface ExploreOptions extends HarnessOptions {
+  runs?: number;
+  seed?: number;
+  /** Where to write the shrunk counter-example; null writes nothing (tests). */
+  foundDir?: string | null;
+  maxSteps?: number;
+  onProgress?(done: number, total: number): void;
+}
+
+export interface ExploreResult {
+  seed: number;
+  runs: number;
+  /** Schedules run, shrink attempts included. */
+  schedules: number;
+  steps: number;
+  invariantsChecked: number;
+  elapsedMs: number;
+  failure: null | {
+    violation: Violation;
+    schedule: Schedule;
+    path: string | null;
+    shrinks: number;
+    /** Time to the first failing schedule, and to the end of shrinking. */
+    foundAfterMs: number;
+    file: string | null;
+  };
+}
+
+class InvariantBroken extends Error {
+  constructor(readonly violation: Violation) {
+    super(`${violation.invariant}: ${violation.message}`);
+  }
+}
+
+/** Runs `runs` generated schedules; on a violation fast-check shrinks it and the minimal one is written. */
+export async function explore(options: ExploreOptions = {}): Promise<ExploreResult> {
+  const runs = options.runs ?? DEFAULT_RUNS;
+  const seed = options.seed ?? 1;
+  const started = performance.now();
+  let schedules = 0;
+  let steps = 0;
+  let generated = 0;
+  let foundAfterMs: number | null = null;
+  const harness: HarnessOptions = options.variant ? { variant: options.variant } : {};
+  const property = fc.asyncProperty(scheduleArbitrary(options.maxSteps), async (schedule) => {
+    schedules += 1;
+    steps += schedule.steps.length;
+    if (foundAfterMs === null) {
+      generated += 1;
+      options.onProgress?.(generated, runs);
+    }
+    const violation = firstViolation(await runSchedule(schedule, harness));
+    if (violation) {
+      foundAfterMs ??= performance.now() - started;
+      throw new InvariantBroken(violation);
+    }
+  });
+  const details = await fc.check(property, { seed, numRuns: runs });
+  const elapsedMs = performance.now() - started;
+  const summary = { seed, runs, schedules, steps, invariantsChecked: Object.keys(INVARIANTS).length, elapsedMs };
+  if (!details.failed || !details.counterexample) return { ...summary, failure: null };
+  const schedule = details.counterexample[0];
+  const cause = details.errorInstance;
+  const violation = cause instanceof InvariantBroken ? cause.violation : { invariant: "harness-error", message: cause instanceof Error ? cause.message : String(cause) };
+  let file: string | null = null;
+  const foundDir = options.foundDir === undefined ? FOUND_DIR : options.foundDir;
+  if (foundDir) {
+    await mkdir(foundDir, { recursive: true });
+    file = join(foundDir, `${violation.invariant}-${seed}.json`);
+    const found = toFoundScenario(schedule, { seed, path: details.counterexamplePath, invariant: violation.invariant, message: violation.message, runtime: "in-process" });
+    await writeFile(file, `${JSON.stringify(found, null, 2)}\n`);
+  }
+  return { ...summary, failure: { violation, schedule, path: details.counterexamplePath, shrinks: details.numShrinks, foundAfterMs: foundAfterMs ?? elapsedMs, file } };
+}
+
+/** The minimal schedule as numbered, readable steps. */
+export function describeSchedule(schedule: Schedule): string {
+  const vars = Object.entries(schedule.workerVars).map(([name, value]) => `${name}=${value}`).join(" ");
+  return [`  config: ${vars || "(defaults)"}; fault seed ${schedule.seed}`, ...schedule.steps.map((step, index) => `  ${index + 1}. ${describeStep(step)}`)].join("\n");
+}

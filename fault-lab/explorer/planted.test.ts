@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { BreakerState } from "../../worker/src/breaker";
+import { DEFAULT_RUNS, explore } from "./explore";
+import type { HarnessVariant } from "./harness";
+
+/**
+ * Proof that the explorer finds real bugs: each test plants one in the Worker's resilience core
+ * (through module mocks or the harness's fetch seam; worker/src is untouched) and expects the
+ * explorer to find it within the default run count and shrink it to a schedule of ≤ 6 steps.
+ */
+const plant = vi.hoisted(() => ({ doubleProbe: false, ignoreRetryBudget: false }));
+
+vi.mock("../../worker/src/breaker", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../worker/src/breaker")>();
+  // Keyed by the half-open state object: each half-open window is a fresh object, in every schedule.
+  const extraProbeGranted = new WeakSet<BreakerState>();
+  return {
+    ...real,
+    /** Planted: while a half-open probe is in flight, one more caller is let through. */
+    tryAcquire(state: BreakerState, now: number, options: Parameters<typeof real.tryAcquire>[2]) {
+      const result = real.tryAcquire(state, now, options);
+      if (plant.doubleProbe && !result.allowed && state.phase === "half-open" && !extraProbeGranted.has(state)) {
+        extraProbeGranted.add(state);
+        return { ...result, allowed: true };
+      }
+      return result;
+    },
+  };
+});
+
+vi.mock("../../worker/src/retry-budget", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../worker/src/retry-budget")>();
+  return {
+    ...real,
+    /** Planted: the retry ignores the budget. */
+    tryWithdrawRetry: (...args: Parameters<typeof real.tryWithdrawRetry>) => plant.ignoreRetryBudget || real.tryWithdrawRetry(...args),
+  };
+});
+
+/** Planted: the per-attempt timeout stays armed after the headers, so it also aborts the body (SSE). */
+const timeoutCutsStreams: HarnessVariant = {
+  name: "timeout-cuts-sse",
+  wrapFetch: (fetch, sim, config) => (input, init) => {
+    const cut = new AbortController();
+    init?.signal?.addEventListener("abort", () => cut.abort(init.signal?.reason), { once: true });
+    void sim.sleep(config().vps.timeoutMs).then(() => cut.abort(new DOMException("The operation timed out.", "TimeoutError")));
+    return fetch(input, { ...init, signal: cut.signal });
+  },
+};
+
+afterEach(() => {
+  plant.doubleProbe = false;
+  plant.ignoreRetryBudget = false;
+});
+
+async function findPlanted(expectedInvariant: string, variant?: HarnessVariant) {
+  const result = await explore({ runs: DEFAULT_RUNS, seed: 1, foundDir: null, ...(variant ? { variant } : {}) });
+  expect(result.failure, "the explorer found nothing").not.toBeNull();
+  const failure = result.failure!;
+  console.info(
+    `[planted ${expectedInvariant}] found after ${failure.foundAfterMs.toFixed(0)} ms, shrunk in ${(result.elapsedMs - failure.foundAfterMs).toFixed(0)} ms ` +
+      `(${failure.shrinks} shrinks) to ${failure.schedule.steps.length} steps`,
+  );
+  expect(failure.violation.invariant).toBe(expectedInvariant);
+  expect(failure.schedule.steps.length).toBeLessThanOrEqual(6);
+  return failure;
+}
+
+describe("the explorer finds planted bugs", () => {
+  it("finds a breaker that lets two probes through half-open", async () => {
+    plant.doubleProbe = true;
+    const failure = await findPlanted("single-probe");
+    expect(failure.schedule.steps.some((step) => step.do === "request" && (step.concurrency ?? 1) >= 2)).toBe(true);
+  });
+
+  it("finds a retry that ignores the retry budget", async () => {
+    plant.ignoreRetryBudget = true;
+    await findPlanted("retry-amplification");
+  });
+
+  it("finds a timeout that also cuts SSE streams", async () => {
+    const failure = await findPlanted("sse-not-cut", timeoutCutsStreams);
+    expect(failure.schedule.steps.some((step) => step.do === "request" && step.path.startsWith("/api/v2/events?"))).toBe(true);
+  });
+
+  it("finds nothing in the real Worker with the same seed and run count", async () => {
+    const result = await explore({ runs: DEFAULT_RUNS, seed: 1, foundDir: null });
+    expect(result.failure).toBeNull();
+    expect(result.schedules).toBe(DEFAULT_RUNS);
+  });
+});
