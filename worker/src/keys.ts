@@ -11,3 +11,8 @@ export const CONTROL_PLANE_NAME = "global";
 export const rateLimitKey = (identity: string, clientIp: string): string => `rl:${identity}|${clientIp}`;
 /** Provider breaker snapshot in DO storage. */
 export const providerBreakerKey = (provider: string): string => `breaker:${provider}`;
+/**
+ * Durable Object instance name for one rate-limit bucket: each bucket gets its own object, so the
+ * limiter has no global hot spot (decision 0002). Provider breakers stay in CONTROL_PLANE_NAME.
+ */
+export const rateLimitObjectName = (bucketKey: string): string => bucketKey;

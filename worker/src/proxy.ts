@@ -1,7 +1,220 @@
-// PLACEHOLDER — owned by the resilience helper; replaced with the real implementation.
+import { fullJitterDelay, type BackoffOptions } from "./backoff";
+import { readBodyWithin } from "./body";
 import type { RequestContext } from "./context";
 import { ApiError } from "./errors";
+import { count, countRuntimeConfig } from "./metrics";
+import { parseRetryAfter } from "./retry-after";
+import { createRetryBudget, recordRequest, tryWithdrawRetry } from "./retry-budget";
+import { acquireVpsCircuit, releaseVpsProbe, reportVpsOutcome } from "./vps-circuit";
 
-export async function handleV2(_ctx: RequestContext): Promise<Response> {
-  throw new ApiError("SERVICE_UNAVAILABLE", "VPS API origin is not configured.", { cause: "origin_unconfigured", retryable: false });
+/**
+ * `/api/v2/*` passthrough (SPEC §3.5). Composition, outermost first:
+ *   circuit (fast 503, no upstream call) → origin checks → body limit → deadline → retry(budget,
+ *   backoff) → per-attempt timeout → fetch.
+ * The circuit sits outside the retries so one client request counts once however many attempts it
+ * took; the budget sits inside so a dead upstream sees at most ~1.2× the client traffic.
+ */
+
+/** Request headers the backend may see; everything else (client cookies, CF headers) stays here. */
+const FORWARDED_HEADERS = ["authorization", "x-device-id", "content-type", "accept", "cache-control", "idempotency-key"];
+const SESSION_COOKIE = "pb_ai_session";
+const EVENTS_PATH = "/api/v2/events";
+const RETRY_SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const BODYLESS_METHODS = new Set(["GET", "HEAD"]);
+/** Backoff stays below the smallest attempt timeout (1000 ms): retries are for blips, not outages. */
+export const PROXY_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 800 };
+/** No request spends more than two full attempt timeouts upstream, however many retries remain. */
+const TOTAL_DEADLINE_TIMEOUTS = 2;
+const UNAVAILABLE_MESSAGE = "Sync service is temporarily unavailable. Please retry shortly.";
+
+type FailureCause = "upstream_5xx" | "timeout" | "network_error";
+type AttemptResult = { ok: true; response: Response } | { ok: false; cause: FailureCause; retryAfterSec: number | null };
+
+let retryBudget = createRetryBudget();
+
+/** Tests and the in-process lab start every scenario with a fresh per-isolate retry budget. */
+export function resetRetryBudget(): void {
+  retryBudget = createRetryBudget();
+}
+
+export const isEventsPath = (pathname: string): boolean => pathname === EVENTS_PATH || pathname.startsWith(`${EVENTS_PATH}/`);
+
+/** The Cookie header without the Worker's own session cookie; null when nothing is left. */
+export function stripSessionCookie(cookieHeader: string | null): string | null {
+  if (!cookieHeader) return null;
+  const kept = cookieHeader
+    .split(";")
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== "" && pair.split("=", 1)[0]!.trim() !== SESSION_COOKIE);
+  return kept.length > 0 ? kept.join("; ") : null;
+}
+
+/** Allow-listed headers; the cookie only on events paths (the SSE ticket), never pb_ai_session. */
+export function buildUpstreamHeaders(request: Request, pathname: string, requestId: string): Headers {
+  const headers = new Headers();
+  for (const name of FORWARDED_HEADERS) {
+    const value = request.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  headers.set("x-request-id", requestId);
+  if (isEventsPath(pathname)) {
+    const cookie = stripSessionCookie(request.headers.get("cookie"));
+    if (cookie) headers.set("cookie", cookie);
+  }
+  return headers;
+}
+
+function upstreamOrigin(ctx: RequestContext): URL {
+  const { origin, originProblem } = ctx.config.vps;
+  if (!origin) {
+    count("vpsProxyFailures");
+    if (originProblem) countRuntimeConfig("invalidVpsOrigin");
+    const message = originProblem ? "VPS API origin is invalid." : "VPS API origin is not configured.";
+    throw new ApiError("SERVICE_UNAVAILABLE", message, { cause: "origin_unconfigured", retryable: false, internal: originProblem ?? undefined });
+  }
+  if (origin.origin === ctx.url.origin) {
+    count("vpsProxyFailures");
+    throw new ApiError("CONFIG_ERROR", "VPS API origin must differ from this Worker's origin.", { cause: "origin_unconfigured" });
+  }
+  return origin;
+}
+
+/** readBodyWithin allocates a plain ArrayBuffer, which is what fetch's BodyInit requires. */
+async function bufferedBody(ctx: RequestContext): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  if (BODYLESS_METHODS.has(ctx.request.method.toUpperCase())) return undefined;
+  const limit = ctx.config.vps.maxBodyBytes;
+  const bytes = await readBodyWithin(ctx.request, limit);
+  if (bytes === null) throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes.`);
+  return bytes.byteLength > 0 ? (bytes as Uint8Array<ArrayBuffer>) : undefined;
+}
+
+/** Whether this request may be retried at all (counts no-retry path hits). */
+function isRetryEligible(ctx: RequestContext): boolean {
+  if (ctx.config.vps.noRetryPaths.has(ctx.url.pathname)) {
+    count("vpsProxyNoRetryPathHits");
+    return false;
+  }
+  if (RETRY_SAFE_METHODS.has(ctx.request.method.toUpperCase())) return true;
+  return ctx.request.headers.has("idempotency-key");
+}
+
+/** The client's own budget (`x-timeout-ms`), when it sent a sane one. */
+function clientTimeoutMs(request: Request): number | null {
+  const raw = request.headers.get("x-timeout-ms")?.trim();
+  if (!raw || !/^\d{1,9}$/.test(raw)) return null;
+  return Math.max(1, Number(raw));
+}
+
+/**
+ * One upstream attempt. The timeout covers the time to response headers only: once they arrive the
+ * timer is cleared and the abort signal is never fired, so an SSE body streams for as long as it
+ * lasts (the platform's own limits apply, not ours).
+ */
+async function attemptOnce(ctx: RequestContext, target: string, init: RequestInit, timeoutMs: number): Promise<AttemptResult> {
+  count("vpsProxyUpstreamAttempts");
+  const abort = new AbortController();
+  const timer = new AbortController();
+  const timedOut = ctx.deps.sleep(timeoutMs, timer.signal).then(
+    () => "timeout" as const,
+    () => "cancelled" as const,
+  );
+  try {
+    const winner = await Promise.race([ctx.deps.fetch(target, { ...init, signal: abort.signal }), timedOut]);
+    if (winner === "timeout" || winner === "cancelled") {
+      abort.abort();
+      count("vpsProxyTimeouts");
+      return { ok: false, cause: "timeout", retryAfterSec: null };
+    }
+    if (winner.status < 500) return { ok: true, response: winner };
+    const retryAfterSec = parseRetryAfter(winner.headers.get("retry-after"), ctx.deps.now());
+    // Release the failed attempt's connection; awaiting the cancel could hang on some bodies.
+    void winner.body?.cancel().catch(() => undefined);
+    return { ok: false, cause: "upstream_5xx", retryAfterSec };
+  } catch {
+    return { ok: false, cause: "network_error", retryAfterSec: null };
+  } finally {
+    timer.abort();
+  }
+}
+
+interface AttemptPlan {
+  target: string;
+  init: RequestInit;
+  retries: number;
+  deadline: number;
+}
+
+/** Attempts with backoff until success, a non-retryable outcome, the deadline or an empty budget. */
+async function runAttempts(ctx: RequestContext, plan: AttemptPlan): Promise<{ response: Response; attempts: number } | { failure: AttemptResult & { ok: false }; attempts: number }> {
+  const { deps } = ctx;
+  recordRequest(retryBudget, deps.now());
+  for (let retryIndex = 0; ; retryIndex += 1) {
+    const attemptTimeout = Math.min(ctx.config.vps.timeoutMs, Math.max(1, plan.deadline - deps.now()));
+    const result = await attemptOnce(ctx, plan.target, plan.init, attemptTimeout);
+    if (result.ok) return { response: result.response, attempts: retryIndex + 1 };
+    const failed = { failure: result, attempts: retryIndex + 1 };
+    if (retryIndex >= plan.retries) return failed;
+    // An upstream Retry-After is a floor: retrying sooner would only add load it asked us to hold.
+    const delay = Math.max(fullJitterDelay(retryIndex, PROXY_BACKOFF, deps.rng), (result.retryAfterSec ?? 0) * 1000);
+    if (deps.now() + delay >= plan.deadline) return failed;
+    if (!tryWithdrawRetry(retryBudget, deps.now())) {
+      count("vpsProxyRetryBudgetExhausted");
+      return failed;
+    }
+    count("vpsProxyRetries");
+    await deps.sleep(delay);
+  }
+}
+
+/** Passes the upstream response through untouched, plus our request id when the backend did not echo it. */
+function passthrough(response: Response, requestId: string): Response {
+  const headers = new Headers(response.headers);
+  if (!headers.has("x-request-id")) headers.set("X-Request-Id", requestId);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+export async function handleV2(ctx: RequestContext): Promise<Response> {
+  const { config, deps } = ctx;
+  const gate = acquireVpsCircuit(config, deps.now());
+  if (!gate.allowed) {
+    count("vpsProxyCircuitRejects");
+    count("vpsProxyFailures");
+    throw new ApiError("SERVICE_UNAVAILABLE", UNAVAILABLE_MESSAGE, { cause: "circuit_open", retryable: true, retryAfterSec: gate.retryAfterMs / 1000 });
+  }
+  let verdictReported = false;
+  try {
+    const origin = upstreamOrigin(ctx);
+    const body = await bufferedBody(ctx);
+    const startedAt = deps.now();
+    const clientBudget = clientTimeoutMs(ctx.request);
+    const plan: AttemptPlan = {
+      target: `${origin.origin}${ctx.url.pathname}${ctx.url.search}`,
+      init: { method: ctx.request.method, headers: buildUpstreamHeaders(ctx.request, ctx.url.pathname, ctx.requestId), redirect: "manual", ...(body ? { body } : {}) },
+      // The half-open probe is never retried: its one verdict decides the circuit.
+      retries: gate.probe || !isRetryEligible(ctx) ? 0 : config.vps.retries,
+      deadline: startedAt + Math.min(config.vps.timeoutMs * TOTAL_DEADLINE_TIMEOUTS, clientBudget ?? Number.POSITIVE_INFINITY),
+    };
+    const outcome = await runAttempts(ctx, plan);
+    verdictReported = true;
+    if ("response" in outcome) {
+      reportVpsOutcome(config, deps.now(), true, gate.probeSeq);
+      return passthrough(outcome.response, ctx.requestId);
+    }
+    if (reportVpsOutcome(config, deps.now(), false, gate.probeSeq)) {
+      count("vpsProxyCircuitOpens");
+      count("circuitOpens");
+    }
+    const { cause, retryAfterSec } = outcome.failure;
+    count("vpsProxyFailures");
+    if (cause === "upstream_5xx") count("vpsProxy5xxPassthrough");
+    if (retryAfterSec !== null) count("vpsProxyRetryAfterHonored");
+    throw new ApiError("SERVICE_UNAVAILABLE", UNAVAILABLE_MESSAGE, {
+      cause,
+      retryable: true,
+      retryAfterSec: retryAfterSec ?? config.vps.circuitOpenMs / 1000,
+      internal: `upstream ${cause} after ${outcome.attempts} attempt(s)`,
+    });
+  } finally {
+    if (!verdictReported) releaseVpsProbe(deps.now(), gate.probeSeq);
+  }
 }

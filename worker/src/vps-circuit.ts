@@ -1,7 +1,51 @@
-// PLACEHOLDER — owned by the resilience helper; replaced with the real implementation.
+import { initialBreakerState, justOpened, onFailure, onSuccess, releaseProbe, tryAcquire, view, type Acquisition, type BreakerOptions, type BreakerState } from "./breaker";
 import type { WorkerConfig } from "./config";
 import type { CircuitView } from "./metrics";
 
-export function vpsCircuitView(_config: WorkerConfig, _now: number): CircuitView {
-  return { state: "closed", open: false, openUntil: null, remainingMs: 0 };
+/**
+ * The /api/v2 circuit lives in module memory, one per isolate (SPEC §3.5, decision 0002): checking
+ * it costs nothing on the hot path, and a backend outage is seen by every isolate within a few
+ * requests anyway. Provider circuits, which must be shared, live in the Durable Object.
+ */
+let state: BreakerState = initialBreakerState();
+
+/**
+ * A probe answers within one attempt timeout (it is never retried); the slack covers reading the
+ * request body first. After this, a lost probe no longer blocks the circuit.
+ */
+export function vpsBreakerOptions(config: WorkerConfig): BreakerOptions {
+  return {
+    threshold: config.vps.circuitFailureThreshold,
+    openMs: config.vps.circuitOpenMs,
+    probeTimeoutMs: config.vps.timeoutMs * 2 + 1000,
+  };
+}
+
+export function acquireVpsCircuit(config: WorkerConfig, now: number): Acquisition {
+  const result = tryAcquire(state, now, vpsBreakerOptions(config));
+  state = result.state;
+  return result;
+}
+
+/** Records a request's final outcome; returns true when this failure opened the circuit. */
+export function reportVpsOutcome(config: WorkerConfig, now: number, success: boolean, probeSeq: number | null): boolean {
+  const before = state;
+  const options = vpsBreakerOptions(config);
+  state = success ? onSuccess(state, now, options, probeSeq) : onFailure(state, now, options, probeSeq);
+  return justOpened(before, state);
+}
+
+/** The probe ended before any upstream verdict (413, bad origin): let the next request probe. */
+export function releaseVpsProbe(now: number, probeSeq: number | null): void {
+  state = releaseProbe(state, now, probeSeq);
+}
+
+/** The metrics view (SPEC §3.8 `vpsProxyCircuit`). */
+export function vpsCircuitView(_config: WorkerConfig, now: number): CircuitView {
+  return view(state, now);
+}
+
+/** Tests and the in-process lab start every scenario from a closed circuit. */
+export function resetVpsCircuit(): void {
+  state = initialBreakerState();
 }

@@ -1,0 +1,68 @@
+import { env, SELF } from "cloudflare:test";
+import { http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { realDeps } from "../src/deps";
+import { handleRequest } from "../src/index";
+import { resetRetryBudget } from "../src/proxy";
+import { resetVpsCircuit } from "../src/vps-circuit";
+
+const ORIGIN = "http://127.0.0.1:8620";
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+beforeEach(() => {
+  resetVpsCircuit();
+  resetRetryBudget();
+});
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+/** The Worker with VPS_API_ORIGIN pointed at the msw backend (the shared bindings leave it unset). */
+const callWorker = (path: string, vars: Record<string, string> = {}, init?: RequestInit) =>
+  handleRequest(new Request(`https://pb.example.org${path}`, init), { ...env, VPS_API_ORIGIN: ORIGIN, ...vars }, realDeps);
+
+describe("/api/v2 on workerd", () => {
+  it("answers 503 origin_unconfigured through SELF when VPS_API_ORIGIN is unset", async () => {
+    const response = await SELF.fetch("http://127.0.0.1/api/v2/sync/pull");
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { error: { cause: string } }).error.cause).toBe("origin_unconfigured");
+  });
+
+  it("streams an SSE body longer than the attempt timeout without cutting it", async () => {
+    const encoder = new TextEncoder();
+    server.use(
+      http.get(`${ORIGIN}/api/v2/events`, () => {
+        let sent = 0;
+        const stream = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            await new Promise((resolve) => setTimeout(resolve, 250));
+            sent += 1;
+            controller.enqueue(encoder.encode(`data: ${sent}\n\n`));
+            if (sent === 6) controller.close();
+          },
+        });
+        return new HttpResponse(stream, { headers: { "content-type": "text/event-stream" } });
+      }),
+    );
+    const response = await callWorker("/api/v2/events", { VPS_PROXY_TIMEOUT_MS: "1000" });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-request-id")).toBeTruthy();
+    expect((await response.text()).match(/data: \d/g)).toHaveLength(6);
+  });
+
+  it("opens the circuit on the 3rd failed request and then answers without calling upstream", async () => {
+    let calls = 0;
+    server.use(
+      http.get(`${ORIGIN}/api/v2/sync/pull`, () => {
+        calls += 1;
+        return HttpResponse.json({}, { status: 502 });
+      }),
+    );
+    const vars = { VPS_PROXY_RETRIES: "0" };
+    for (let index = 0; index < 3; index += 1) expect((await callWorker("/api/v2/sync/pull", vars)).status).toBe(503);
+    const rejected = await callWorker("/api/v2/sync/pull", vars);
+    expect(((await rejected.json()) as { error: { cause: string } }).error.cause).toBe("circuit_open");
+    expect(Number(rejected.headers.get("retry-after"))).toBeGreaterThanOrEqual(19);
+    expect(calls).toBe(3);
+  });
+});

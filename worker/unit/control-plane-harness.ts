@@ -1,0 +1,77 @@
+import { ControlPlaneDO, type ControlPlaneState } from "../src/control-plane";
+import type { DoNamespace, WorkerEnv } from "../src/env";
+
+/** Durable storage of one object: survives eviction, counts writes (one put per snapshot). */
+export interface FakeStorage {
+  data: Map<string, unknown>;
+  puts: string[];
+}
+
+/**
+ * A CONTROL_PLANE_DO namespace for plain Node, shaped like the PocketBrain repo's fakes
+ * (`idFromName`, `get(id).fetch(url, init)`), backed by real ControlPlaneDO instances. Storage
+ * round-trips through JSON like the real one; `evict(name)` drops the instance and keeps storage.
+ */
+export function createControlPlaneNamespace(env: WorkerEnv): DoNamespace & {
+  storage(name: string): FakeStorage;
+  evict(name: string): void;
+  instances(): number;
+  failing: boolean;
+} {
+  const storages = new Map<string, FakeStorage>();
+  const live = new Map<string, ControlPlaneDO>();
+  const storageOf = (name: string): FakeStorage => {
+    let storage = storages.get(name);
+    if (!storage) {
+      storage = { data: new Map(), puts: [] };
+      storages.set(name, storage);
+    }
+    return storage;
+  };
+  const instanceOf = (name: string): ControlPlaneDO => {
+    let instance = live.get(name);
+    if (!instance) {
+      const storage = storageOf(name);
+      const state: ControlPlaneState = {
+        storage: {
+          get: async (key) => {
+            const value = storage.data.get(key);
+            return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+          },
+          put: async (key, value) => {
+            storage.puts.push(key);
+            storage.data.set(key, JSON.parse(JSON.stringify(value)));
+          },
+        },
+        blockConcurrencyWhile: (callback) => callback(),
+      };
+      instance = new ControlPlaneDO(state, env);
+      live.set(name, instance);
+    }
+    return instance;
+  };
+  const namespace = {
+    failing: false,
+    idFromName: (name: string) => ({ name }),
+    get: (id: never) => ({
+      fetch: async (input: string | Request, init?: RequestInit) => {
+        if (namespace.failing) throw new Error("Durable Object unreachable (simulated)");
+        return instanceOf((id as { name: string }).name).fetch(new Request(input, init));
+      },
+    }),
+    storage: storageOf,
+    evict: (name: string) => void live.delete(name),
+    instances: () => live.size,
+  };
+  return namespace;
+}
+
+/** Talks to one object with its JSON protocol, as a second "isolate" would. */
+export async function post<T>(namespace: DoNamespace, name: string, path: string, body: unknown): Promise<{ status: number; body: T }> {
+  const response = await namespace.get(namespace.idFromName(name) as never).fetch(`https://control-plane${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}

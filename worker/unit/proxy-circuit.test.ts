@@ -1,0 +1,158 @@
+import { HttpResponse } from "msw";
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { counter, createHarness, errorOf, resetIsolate, type Harness } from "./proxy-harness";
+import { fakeBackend, gate, ok, unavailable } from "./proxy-upstream";
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+beforeEach(() => {
+  resetIsolate();
+  vi.spyOn(console, "warn").mockImplementation(() => undefined);
+});
+afterEach(() => {
+  server.resetHandlers();
+  vi.restoreAllMocks();
+});
+afterAll(() => server.close());
+
+async function circuitView(harness: Harness): Promise<{ state: string; open: boolean; remainingMs: number }> {
+  const response = await harness.call("http://127.0.0.1/api/v1/metrics");
+  return ((await response.json()) as { vpsProxyCircuit: { state: string; open: boolean; remainingMs: number } }).vpsProxyCircuit;
+}
+
+/** Three finally-failed requests (one attempt each) open the circuit at the harness clock's now. */
+async function openCircuit(harness: Harness): Promise<void> {
+  for (let index = 0; index < 3; index += 1) expect((await harness.call("/api/v2/sync/pull")).status).toBe(503);
+}
+
+describe("/api/v2 circuit", () => {
+  it("opens on the 3rd consecutive failed request, not the 2nd, counting a request once however many attempts", async () => {
+    const backend = fakeBackend(() => unavailable());
+    server.use(backend.handler);
+    const harness = createHarness({ VPS_PROXY_RETRIES: "2" });
+    await harness.call("/api/v2/sync/pull");
+    await harness.call("/api/v2/sync/pull");
+    expect((await circuitView(harness)).state).toBe("closed");
+    expect(backend.seen.length).toBeGreaterThan(2);
+    await harness.call("/api/v2/sync/pull");
+    expect(await circuitView(harness)).toMatchObject({ state: "open", open: true });
+    expect(counter("vpsProxyCircuitOpens")).toBe(1);
+    expect(counter("circuitOpens")).toBe(1);
+
+    const attemptsBefore = backend.seen.length;
+    const rejected = await harness.call("/api/v2/sync/pull");
+    expect(rejected.status).toBe(503);
+    expect(await errorOf(rejected)).toMatchObject({ code: "SERVICE_UNAVAILABLE", cause: "circuit_open", retryable: true });
+    expect(backend.seen).toHaveLength(attemptsBefore);
+    expect(counter("vpsProxyCircuitRejects")).toBe(1);
+  });
+
+  it("is checked before the origin: an open circuit answers circuit_open even when the origin is gone", async () => {
+    server.use(fakeBackend(() => unavailable()).handler);
+    const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
+    await openCircuit(harness);
+    harness.env.VPS_API_ORIGIN = undefined;
+    expect(await errorOf(await harness.call("/api/v2/sync/pull"))).toMatchObject({ cause: "circuit_open" });
+  });
+
+  it("counts down Retry-After (±1 s) through the 20 s window", async () => {
+    server.use(fakeBackend(() => unavailable()).handler);
+    const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
+    await openCircuit(harness);
+    const openedAt = harness.clock.now();
+    for (const [elapsedMs, expected] of [[0, 20], [5_000, 15], [10_500, 10], [19_001, 1], [19_999, 1]] as const) {
+      harness.clock.advance(openedAt + elapsedMs - harness.clock.now());
+      const response = await harness.call("/api/v2/sync/pull");
+      expect(Number(response.headers.get("retry-after"))).toBeGreaterThanOrEqual(expected - 1);
+      expect(Number(response.headers.get("retry-after"))).toBeLessThanOrEqual(expected + 1);
+      expect((await circuitView(harness)).remainingMs).toBe(20_000 - elapsedMs);
+    }
+  });
+
+  it("never counts a 4xx: it resets the streak", async () => {
+    let status = 503;
+    server.use(fakeBackend(() => (status === 503 ? unavailable() : HttpResponse.json({}, { status }))).handler);
+    const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
+    await harness.call("/api/v2/sync/pull");
+    await harness.call("/api/v2/sync/pull");
+    status = 404;
+    expect((await harness.call("/api/v2/sync/pull")).status).toBe(404);
+    status = 503;
+    await harness.call("/api/v2/sync/pull");
+    await harness.call("/api/v2/sync/pull");
+    expect((await circuitView(harness)).state).toBe("closed");
+  });
+
+  it("lets exactly one probe through among 200 concurrent requests after the window, and closes on its success", async () => {
+    const down = fakeBackend(() => unavailable());
+    server.use(down.handler);
+    const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
+    await openCircuit(harness);
+    harness.clock.advance(20_000);
+
+    const held = gate();
+    const probeBackend = fakeBackend(held.reply);
+    server.use(probeBackend.handler);
+    const responses = Array.from({ length: 200 }, () => harness.call("/api/v2/sync/pull"));
+    const rejected = await Promise.all(responses.slice(1));
+    expect(rejected.every((response) => response.status === 503)).toBe(true);
+    expect(new Set(await Promise.all(rejected.map(async (response) => (await errorOf(response)).cause)))).toEqual(new Set(["circuit_open"]));
+    expect((await circuitView(harness)).state).toBe("half-open");
+
+    held.open(ok);
+    expect((await responses[0]!).status).toBe(200);
+    expect(probeBackend.seen).toHaveLength(1);
+    expect((await circuitView(harness)).state).toBe("closed");
+    expect((await harness.call("/api/v2/sync/pull")).status).toBe(200);
+  });
+
+  it("re-opens for a full window when the probe fails, and never retries the probe", async () => {
+    const backend = fakeBackend(() => unavailable());
+    server.use(backend.handler);
+    const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
+    await openCircuit(harness);
+    harness.env.VPS_PROXY_RETRIES = "5";
+    harness.clock.advance(25_000);
+    const probe = await harness.call("/api/v2/sync/pull");
+    expect(await errorOf(probe)).toMatchObject({ cause: "upstream_5xx" });
+    expect(backend.seen).toHaveLength(4);
+    const after = await harness.call("/api/v2/sync/pull");
+    expect(after.headers.get("retry-after")).toBe("20");
+    expect(await circuitView(harness)).toMatchObject({ state: "open", remainingMs: 20_000 });
+    expect(counter("vpsProxyCircuitOpens")).toBe(2);
+  });
+
+  it("releases the probe when it ends before reaching upstream (413), so the next request probes", async () => {
+    const backend = fakeBackend(() => unavailable());
+    server.use(backend.handler);
+    const harness = createHarness({ VPS_PROXY_RETRIES: "0", VPS_PROXY_MAX_BODY_BYTES: "32768" });
+    await openCircuit(harness);
+    harness.clock.advance(20_000);
+    expect((await harness.call("/api/v2/sync/push", { method: "POST", body: new Uint8Array(40_000) })).status).toBe(413);
+    server.use(fakeBackend(ok).handler);
+    expect((await harness.call("/api/v2/sync/pull")).status).toBe(200);
+  });
+});
+
+describe("/api/v2 retry budget", () => {
+  it("keeps upstream attempts ≤ 1.2 × requests when 100 concurrent requests hit a dead upstream with 5 retries each", async () => {
+    const backend = fakeBackend(() => unavailable());
+    server.use(backend.handler);
+    const harness = createHarness({ VPS_PROXY_RETRIES: "5", VPS_PROXY_CIRCUIT_FAILURE_THRESHOLD: "20" });
+    const responses = await Promise.all(Array.from({ length: 100 }, () => harness.call("/api/v2/sync/pull")));
+    expect(responses.every((response) => response.status === 503)).toBe(true);
+    expect(backend.seen.length).toBeGreaterThan(100);
+    expect(backend.seen.length).toBeLessThanOrEqual(120);
+    expect(counter("vpsProxyUpstreamAttempts")).toBe(backend.seen.length);
+    expect(counter("vpsProxyRetryBudgetExhausted")).toBeGreaterThan(0);
+  });
+
+  it("still allows a quiet isolate its minimum of retries", async () => {
+    const backend = fakeBackend((_request, attempt) => (attempt <= 3 ? unavailable() : ok()));
+    server.use(backend.handler);
+    const response = await createHarness({ VPS_PROXY_RETRIES: "5" }).call("/api/v2/sync/pull");
+    expect(response.status).toBe(200);
+    expect(backend.seen).toHaveLength(4);
+  });
+});

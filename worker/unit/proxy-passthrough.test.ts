@@ -1,0 +1,257 @@
+import { delay, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { counter, createHarness, errorOf, resetIsolate, VPS_ORIGIN } from "./proxy-harness";
+import { failThenOk, fakeBackend, ok, unavailable } from "./proxy-upstream";
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+beforeEach(() => {
+  resetIsolate();
+  vi.spyOn(console, "warn").mockImplementation(() => undefined);
+});
+afterEach(() => {
+  server.resetHandlers();
+  vi.restoreAllMocks();
+});
+afterAll(() => server.close());
+
+describe("/api/v2 order of checks (SPEC §3.5)", () => {
+  it("answers 503 origin_unconfigured, not retryable, without Retry-After when VPS_API_ORIGIN is unset", async () => {
+    const { call } = createHarness({ VPS_API_ORIGIN: undefined });
+    const response = await call("/api/v2/sync/pull");
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBeNull();
+    expect(await errorOf(response)).toMatchObject({ code: "SERVICE_UNAVAILABLE", cause: "origin_unconfigured", retryable: false });
+  });
+
+  it("answers 503 origin_unconfigured when VPS_API_ORIGIN is invalid", async () => {
+    const { call } = createHarness({ VPS_API_ORIGIN: "http://backend.example.org" });
+    const response = await call("/api/v2/sync/pull");
+    expect(response.status).toBe(503);
+    expect(await errorOf(response)).toMatchObject({ cause: "origin_unconfigured", retryable: false });
+  });
+
+  it("answers 500 CONFIG_ERROR origin_unconfigured when the origin is the Worker's own", async () => {
+    const { call } = createHarness();
+    const response = await call(`${VPS_ORIGIN}/api/v2/sync/pull`);
+    expect(response.status).toBe(500);
+    expect(await errorOf(response)).toMatchObject({ code: "CONFIG_ERROR", cause: "origin_unconfigured", retryable: false });
+  });
+
+  it("checks the origin before the body limit", async () => {
+    const { call } = createHarness({ VPS_API_ORIGIN: undefined });
+    const response = await call("/api/v2/sync/push", { method: "POST", body: new Uint8Array(600_000) });
+    expect(response.status).toBe(503);
+  });
+
+  it("answers 413 PAYLOAD_TOO_LARGE before any upstream call", async () => {
+    const backend = fakeBackend(ok);
+    server.use(backend.handler);
+    const { call } = createHarness({ VPS_PROXY_MAX_BODY_BYTES: "32768" });
+    const response = await call("/api/v2/sync/push", { method: "POST", body: new Uint8Array(32_769) });
+    expect(response.status).toBe(413);
+    expect((await errorOf(response)).code).toBe("PAYLOAD_TOO_LARGE");
+    expect(backend.seen).toHaveLength(0);
+  });
+});
+
+describe("/api/v2 passthrough", () => {
+  it("streams status, headers and body through and targets origin + path + query", async () => {
+    const backend = fakeBackend(() => HttpResponse.text("created", { status: 201, headers: { "x-backend": "yes", "content-type": "text/plain" } }));
+    server.use(backend.handler);
+    const { call } = createHarness();
+    const response = await call("/api/v2/sync/push?since=5&x=%20y", { method: "POST", headers: { "content-type": "application/json" }, body: '{"a":1}' });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("x-backend")).toBe("yes");
+    expect(await response.text()).toBe("created");
+    expect(backend.seen[0]).toMatchObject({ method: "POST", url: `${VPS_ORIGIN}/api/v2/sync/push?since=5&x=%20y` });
+    expect(new TextDecoder().decode(backend.seen[0]!.body)).toBe('{"a":1}');
+  });
+
+  it("sends the request id upstream and adds it to the response when the backend did not echo it", async () => {
+    const backend = fakeBackend(ok);
+    server.use(backend.handler);
+    const { call } = createHarness();
+    const response = await call("/api/v2/sync/pull", { headers: { "x-request-id": "client-req-12345" } });
+    expect(backend.seen[0]!.headers["x-request-id"]).toBe("client-req-12345");
+    expect(response.headers.get("x-request-id")).toBe("client-req-12345");
+  });
+
+  it("keeps the backend's own x-request-id when it echoes one", async () => {
+    server.use(fakeBackend(() => HttpResponse.json({}, { headers: { "x-request-id": "backend-id-999" } })).handler);
+    const response = await createHarness().call("/api/v2/sync/pull");
+    expect(response.headers.get("x-request-id")).toBe("backend-id-999");
+  });
+
+  it("passes a 4xx through untouched and never retries it", async () => {
+    const backend = fakeBackend(() => HttpResponse.json({ error: "nope" }, { status: 409 }));
+    server.use(backend.handler);
+    const response = await createHarness({ VPS_PROXY_RETRIES: "3" }).call("/api/v2/sync/pull");
+    expect(response.status).toBe(409);
+    expect(await response.json()).toEqual({ error: "nope" });
+    expect(backend.seen).toHaveLength(1);
+  });
+});
+
+describe("/api/v2 header allow-list", () => {
+  const clientHeaders = {
+    authorization: "Bearer client-token",
+    "x-device-id": "device-1",
+    "content-type": "application/json",
+    accept: "application/json",
+    "cache-control": "no-cache",
+    cookie: "pb_ai_session=secret-session; pb_stream_ticket=t1; theme=dark",
+    "cf-connecting-ip": "203.0.113.9",
+    "x-internal": "leak",
+    origin: "https://app.example.org",
+  };
+
+  it("forwards only the allow-listed headers and no cookie outside events paths", async () => {
+    const backend = fakeBackend(ok);
+    server.use(backend.handler);
+    await createHarness().call("/api/v2/sync/pull", { headers: clientHeaders });
+    const sent = backend.seen[0]!.headers;
+    expect(Object.keys(sent).sort()).toEqual(["accept", "authorization", "cache-control", "content-type", "x-device-id", "x-request-id"]);
+  });
+
+  it.each(["/api/v2/events", "/api/v2/events/ticket"])("forwards cookies on %s without pb_ai_session", async (path) => {
+    const backend = fakeBackend(ok);
+    server.use(backend.handler);
+    await createHarness().call(path, { headers: clientHeaders });
+    expect(backend.seen[0]!.headers.cookie).toBe("pb_stream_ticket=t1; theme=dark");
+  });
+
+  it("drops the cookie header entirely when pb_ai_session was the only cookie", async () => {
+    const backend = fakeBackend(ok);
+    server.use(backend.handler);
+    await createHarness().call("/api/v2/events", { headers: { cookie: "pb_ai_session=only" } });
+    expect(backend.seen[0]!.headers.cookie).toBeUndefined();
+  });
+});
+
+describe("/api/v2 retries", () => {
+  it("retries a GET after a 5xx with backoff and answers the recovered response", async () => {
+    const backend = fakeBackend(failThenOk(1));
+    server.use(backend.handler);
+    const harness = createHarness({ VPS_PROXY_RETRIES: "2" });
+    const response = await harness.call("/api/v2/sync/pull");
+    expect(response.status).toBe(200);
+    expect(backend.seen).toHaveLength(2);
+    expect(counter("vpsProxyRetries")).toBe(1);
+    expect(harness.deps.sleeps).toHaveLength(1);
+    expect(harness.deps.sleeps[0]).toBeLessThan(100);
+  });
+
+  it("resends the buffered body identically on every attempt", async () => {
+    const backend = fakeBackend(failThenOk(2));
+    server.use(backend.handler);
+    const payload = crypto.getRandomValues(new Uint8Array(40_000));
+    const response = await createHarness({ VPS_PROXY_RETRIES: "2" }).call("/api/v2/sync/push", {
+      method: "PUT",
+      headers: { "idempotency-key": "push-42", "content-type": "application/octet-stream" },
+      body: payload,
+    });
+    expect(response.status).toBe(200);
+    expect(backend.seen).toHaveLength(3);
+    for (const seen of backend.seen) {
+      expect(seen.body).toEqual(payload);
+      expect(seen.headers["idempotency-key"]).toBe("push-42");
+    }
+  });
+
+  it("does not retry a POST without an Idempotency-Key", async () => {
+    const backend = fakeBackend(failThenOk(1));
+    server.use(backend.handler);
+    const response = await createHarness({ VPS_PROXY_RETRIES: "3" }).call("/api/v2/sync/push", { method: "POST", body: "{}" });
+    expect(response.status).toBe(503);
+    expect(await errorOf(response)).toMatchObject({ cause: "upstream_5xx", retryable: true });
+    expect(backend.seen).toHaveLength(1);
+  });
+
+  it.each(["/api/v2/events", "/api/v2/events/ticket"])("never retries the no-retry path %s", async (path) => {
+    const backend = fakeBackend(failThenOk(1));
+    server.use(backend.handler);
+    const response = await createHarness({ VPS_PROXY_RETRIES: "5" }).call(path);
+    expect(response.status).toBe(503);
+    expect(backend.seen).toHaveLength(1);
+    expect(counter("vpsProxyNoRetryPathHits")).toBe(1);
+  });
+});
+
+describe("/api/v2 final failures", () => {
+  it("answers 503 upstream_5xx with the open window as Retry-After when upstream gave none", async () => {
+    server.use(fakeBackend(() => unavailable()).handler);
+    const response = await createHarness({ VPS_PROXY_RETRIES: "1" }).call("/api/v2/sync/pull");
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("20");
+    expect(await errorOf(response)).toMatchObject({ code: "SERVICE_UNAVAILABLE", cause: "upstream_5xx", retryable: true });
+    expect(counter("vpsProxyFailures")).toBe(1);
+    expect(counter("vpsProxy5xxPassthrough")).toBe(1);
+    expect(counter("vpsProxyUpstreamAttempts")).toBe(2);
+  });
+
+  it("passes the upstream Retry-After through in seconds", async () => {
+    const backend = fakeBackend(() => unavailable({ "retry-after": "42" }));
+    server.use(backend.handler);
+    const response = await createHarness({ VPS_PROXY_RETRIES: "3" }).call("/api/v2/sync/pull");
+    expect(response.headers.get("retry-after")).toBe("42");
+    expect(counter("vpsProxyRetryAfterHonored")).toBe(1);
+    // 42 s is past the request's deadline: honouring it means not retrying at all.
+    expect(backend.seen).toHaveLength(1);
+  });
+
+  it("passes the upstream Retry-After through as an HTTP date", async () => {
+    const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
+    const at = new Date(harness.clock.now() + 90_000).toUTCString();
+    server.use(fakeBackend(() => unavailable({ "retry-after": at })).handler);
+    const response = await harness.call("/api/v2/sync/pull");
+    expect(response.headers.get("retry-after")).toBe("90");
+  });
+
+  it("answers network_error when the upstream connection fails", async () => {
+    server.use(fakeBackend(() => HttpResponse.error()).handler);
+    const response = await createHarness({ VPS_PROXY_RETRIES: "1" }).call("/api/v2/sync/pull");
+    expect(response.status).toBe(503);
+    expect(await errorOf(response)).toMatchObject({ cause: "network_error", retryable: true });
+    expect(counter("vpsProxyUpstreamAttempts")).toBe(2);
+  });
+
+  it("answers timeout when the upstream sends no headers within VPS_PROXY_TIMEOUT_MS", async () => {
+    server.use(fakeBackend(async () => {
+      await delay("infinite");
+      return ok();
+    }).handler);
+    const response = await createHarness({ VPS_PROXY_TIMEOUT_MS: "1000", VPS_PROXY_RETRIES: "0" }).call("/api/v2/sync/pull");
+    expect(response.status).toBe(503);
+    expect(await errorOf(response)).toMatchObject({ cause: "timeout", retryable: true });
+    expect(counter("vpsProxyTimeouts")).toBe(1);
+  });
+});
+
+describe("/api/v2 streaming", () => {
+  it("never cuts an SSE body that streams longer than the attempt timeout", async () => {
+    const encoder = new TextEncoder();
+    server.use(
+      fakeBackend(() => {
+        let sent = 0;
+        const stream = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            await new Promise((resolve) => setTimeout(resolve, 250));
+            sent += 1;
+            controller.enqueue(encoder.encode(`data: tick ${sent}\n\n`));
+            if (sent === 6) controller.close();
+          },
+        });
+        return new HttpResponse(stream, { headers: { "content-type": "text/event-stream" } });
+      }).handler,
+    );
+    const started = performance.now();
+    const response = await createHarness({ VPS_PROXY_TIMEOUT_MS: "1000" }).call("/api/v2/events", { headers: { accept: "text/event-stream" } });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(performance.now() - started).toBeGreaterThan(1000);
+    expect(text.match(/data: tick \d/g)).toEqual(["data: tick 1", "data: tick 2", "data: tick 3", "data: tick 4", "data: tick 5", "data: tick 6"]);
+    expect(counter("vpsProxyTimeouts")).toBe(0);
+  });
+});

@@ -1,0 +1,49 @@
+import { http, HttpResponse, type HttpHandler } from "msw";
+import { VPS_ORIGIN } from "./proxy-harness";
+
+/** One request as the fake backend saw it. */
+export interface SeenRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+export type Reply = (request: Request, attempt: number) => Response | Promise<Response>;
+
+/**
+ * A fake backend behind VPS_ORIGIN that records every request it receives and answers with
+ * `reply(request, n)` (n counts from 1). The recorder is what tests assert on: attempts, headers,
+ * resent bodies.
+ */
+export function fakeBackend(reply: Reply): { handler: HttpHandler; seen: SeenRequest[] } {
+  const seen: SeenRequest[] = [];
+  const handler = http.all(`${VPS_ORIGIN}/*`, async ({ request }) => {
+    const body = new Uint8Array(await request.clone().arrayBuffer());
+    seen.push({ method: request.method, url: request.url, headers: Object.fromEntries(request.headers), body });
+    return reply(request, seen.length);
+  });
+  return { handler, seen };
+}
+
+export const ok = (): Response => HttpResponse.json({ ok: true });
+export const unavailable = (headers: Record<string, string> = {}): Response => HttpResponse.json({ error: "down" }, { status: 503, headers });
+
+/** Answers `failures` times with 503, then 200. */
+export const failThenOk =
+  (failures: number): Reply =>
+  (_request, attempt) =>
+    attempt <= failures ? unavailable() : ok();
+
+/** A reply that waits until the test opens the gate: keeps requests "in flight" on demand. */
+export function gate(): { reply: Reply; open(response?: () => Response): void } {
+  let release!: (response: () => Response) => void;
+  const opened = new Promise<() => Response>((resolve) => {
+    release = resolve;
+  });
+  return {
+    // A fresh Response per request: a body can be sent only once.
+    reply: async () => (await opened)(),
+    open: (response = ok) => release(response),
+  };
+}
