@@ -22,8 +22,17 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./worker/wrangler.toml" },
             miniflare: {
+              // Every variable a developer's worker/.dev.vars may set is pinned here, so a local
+              // `npm start` (which writes .dev.vars) never changes what the workerd tests see.
               bindings: {
                 NODE_ENV: "test",
+                ALLOWED_ORIGINS: "",
+                VPS_API_ORIGIN: "",
+                KEY_ENCRYPTION_SECRET_PREV: "",
+                CLERK_JWKS_URL: "",
+                CLERK_ISSUER: "",
+                CLERK_AUDIENCE: "",
+                ALLOW_INSECURE_DEV_AUTH: "",
                 KEY_ENCRYPTION_SECRET: "workerd-test-secret-4c1f7a9e2b6d8035",
                 GEMINI_API_BASE: "http://127.0.0.1:9",
                 OPENROUTER_API_BASE: "http://127.0.0.1:9",

@@ -1,0 +1,111 @@
+/**
+ * The conformance suite's vocabulary. A case is data: what to set up, one request, what SPEC §3
+ * says must come back. Two thin runners (plain Node and workerd) execute the same table.
+ */
+
+export type RunnerName = "node" | "workerd";
+
+/** How a fake provider answers every call made during one step, in its real wire format. */
+export type ProviderReply =
+  | { text: string }
+  | { status: number; headers?: Record<string, string> }
+  | { hang: true };
+
+/** How the fake backend behind VPS_API_ORIGIN answers every /api/v2 attempt of one step. */
+export type BackendReply = { status: number; headers?: Record<string, string>; body?: string } | { networkError: true };
+
+export interface RequestSpec {
+  /** Defaults to POST when a body is given, else GET. */
+  method?: string;
+  /** Absolute URL: the host decides loopback rules and the cookie's Secure attribute. */
+  url: string;
+  headers?: Record<string, string>;
+  /** Sent as JSON with `Content-Type: application/json` unless `headers` sets another type. */
+  json?: unknown;
+  /** Sent verbatim (invalid JSON, oversized bodies, empty bodies). */
+  rawBody?: string;
+  /** The body is a stream that fails after its first chunk (a client aborting its upload). */
+  failingBody?: boolean;
+  /** Attach the last device session cookie a previous step received (kept even after a clear). */
+  session?: boolean;
+  /** undefined: the runner sends a sane id and expects it echoed; null: none sent; string: sent as is. */
+  requestId?: string | null;
+}
+
+export interface Step {
+  request: RequestSpec;
+  provider?: ProviderReply;
+  /** Send the same request this many times (rate-limit set-ups). */
+  repeat?: number;
+  /** Every response of the step must have this status (set-up failures are loud, not silent). */
+  status: number;
+}
+
+/** A cookie as a browser would store it: value plus its attribute set (order-insensitive). */
+export interface CookieExpectation {
+  value: "uuid" | "";
+  attributes: string[];
+}
+
+export interface ErrorExpectation {
+  /** Omitted where SPEC names only the status (the 403 Origin refusal). */
+  code?: string;
+  cause?: string;
+  retryable?: boolean;
+  /** Exact message, or a pattern it must match. */
+  message?: string | RegExp;
+}
+
+export interface BackendExpectation {
+  calls: number;
+  /** Headers of the last upstream request; null means the header must be absent. */
+  headers?: Record<string, string | null>;
+  /** Path + query the backend saw on its last request. */
+  pathAndQuery?: string;
+  /** The upstream x-request-id equals the X-Request-Id the client got back. */
+  requestIdMatchesResponse?: boolean;
+}
+
+export interface Expectation {
+  status: number;
+  /**
+   * What the body is. "json" (default): a Worker-built JSON response with the SPEC §3.1 headers;
+   * "empty": no body; "text": a text body matched by `text`; "passthrough": the backend's response,
+   * compared by `rawBody`.
+   */
+  kind?: "json" | "empty" | "text" | "passthrough";
+  /** JSON body, compared with toEqual (vitest asymmetric matchers allowed). */
+  json?: unknown;
+  error?: ErrorExpectation;
+  text?: RegExp[];
+  rawBody?: string;
+  contentType?: RegExp;
+  /** Response headers; null means absent, a RegExp must match. */
+  headers?: Record<string, string | RegExp | null>;
+  /** `pb_ai_session` Set-Cookie; null means no Set-Cookie at all. */
+  cookie?: CookieExpectation | null;
+  /** How the X-Request-Id was produced; defaults follow `request.requestId`. */
+  requestId?: "echo" | "generated";
+  /** Provider calls made by the request itself (set-up calls excluded). */
+  providerCalls?: number;
+  backend?: BackendExpectation;
+  /** After the request, every value in AI_SESSIONS is free of these plaintext strings. */
+  kvFreeOf?: string[];
+}
+
+export interface ConformanceCase {
+  name: string;
+  /** SPEC section the expectation comes from (grouping and traceability). */
+  spec: string;
+  /** Runners that can express this case; both by default. */
+  runners?: readonly RunnerName[];
+  /** Per-request env overrides (the workerd runner then calls the Worker's handler with that env). */
+  env?: Record<string, string>;
+  /** The main request sees a KV binding whose every operation throws. */
+  kvOutage?: boolean;
+  setup?: Step[];
+  provider?: ProviderReply;
+  backend?: BackendReply;
+  request: RequestSpec;
+  expect: Expectation;
+}
