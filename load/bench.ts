@@ -1,0 +1,129 @@
+/**
+ * `npm run bench`: from ONE run, p50/p99 at c=1 and req/s at c=50 for the same request sent
+ *   direct to an instant fake backend, through a 20-line Node proxy (one-hop floor), through a
+ *   trivial passthrough Worker (runtime floor) and through the real Worker's /api/v2 passthrough,
+ *   both Workers on bare workerd; plus the cost of a circuit-open answer. Prints, never asserts.
+ * Options: --duration <s> per measurement (default 5, max 30).
+ */
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { startChild, waitForLine, type Child } from "./lib/child";
+import { chooseLoadTool, type LoadTool } from "./bench/load-tool";
+import { compare, comparisonLine, resultTable, type TargetResult } from "./bench/report";
+import { BENCH_PATH, FAILING_PATH } from "./bench/servers";
+import { readCompatibility, serveWithWorkerd, serveWorkerBundle, workerdVersion, type ServedWorker } from "./bench/workerd";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const WRANGLER_TOML = path.join(ROOT, "worker", "wrangler.toml");
+/** 202 bytes of JSON, the size of a typical PocketBrain sync push. */
+const REQUEST_BODY = JSON.stringify({ deviceId: "bench-device-0001", cursor: "c-000000000000000041", changes: [{ id: "note-1", op: "upsert", title: "Bench note", body: "x".repeat(53), version: 7 }] });
+const REQUEST = { method: "POST" as const, body: REQUEST_BODY, headers: { "content-type": "application/json" } };
+/** The circuit stays open for the whole circuit-open measurement (the maximum the config allows). */
+const BENCH_CIRCUIT_OPEN_MS = "120000";
+
+function durationFromArgs(argv: readonly string[]): number {
+  const index = argv.indexOf("--duration");
+  if (index === -1) return 5;
+  const value = Number(argv[index + 1]);
+  if (!Number.isFinite(value) || value < 1 || value > 30) throw new Error("--duration takes whole seconds between 1 and 30.");
+  return Math.round(value);
+}
+
+async function startNodeServer(args: string[], what: string): Promise<{ child: Child; origin: string }> {
+  const child = startChild(process.execPath, ["--import", "tsx", path.join(ROOT, "load", "bench", "server-child.ts"), ...args]);
+  try {
+    const port = await waitForLine(child, child.process.stdout as Readable, (line) => /^READY (\d+)$/.exec(line)?.[1], 15_000, what);
+    return { child, origin: `http://127.0.0.1:${port}` };
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+}
+
+async function sendOnce(url: string): Promise<{ status: number; cause?: string }> {
+  const response = await fetch(url, { ...REQUEST, signal: AbortSignal.timeout(10_000) });
+  const text = await response.text();
+  let cause: string | undefined;
+  try {
+    cause = (JSON.parse(text) as { error?: { cause?: string } }).error?.cause;
+  } catch {
+    cause = undefined;
+  }
+  return { status: response.status, cause };
+}
+
+async function measure(tool: LoadTool, name: string, url: string, seconds: number): Promise<TargetResult> {
+  await tool.run(url, 10, 1); // warm-up: JIT, connection pools
+  const latency = await tool.run(url, 1, seconds);
+  const throughput = await tool.run(url, 50, seconds);
+  process.stderr.write(`measured ${name}\n`);
+  return { name, latency, throughput };
+}
+
+/** Fails the backend route until the Worker answers circuit_open (bounded), so later requests measure the open answer. */
+async function forceCircuitOpen(workerUrl: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 12; attempt += 1) {
+    // Only failing requests: any success in between would reset the consecutive-failure count.
+    const answer = await sendOnce(workerUrl + FAILING_PATH);
+    if (answer.cause === "circuit_open") return true;
+  }
+  return false;
+}
+
+async function main(): Promise<void> {
+  const seconds = durationFromArgs(process.argv.slice(2));
+  const tmp = await mkdtemp(path.join(os.tmpdir(), "pb-bench-"));
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    const compatibility = readCompatibility(await readFile(WRANGLER_TOML, "utf8"));
+    const tool = await chooseLoadTool(REQUEST, path.join(tmp, "request.lua"));
+    const cpu = os.cpus()[0]?.model ?? "unknown cpu";
+    console.log(`machine: cores=${os.cpus().length} (${cpu}) node=${process.version} workerd=${await workerdVersion()} load=${tool.name}`);
+
+    const backend = await startNodeServer(["backend"], "fake backend");
+    stops.push(() => backend.child.stop());
+    const proxy = await startNodeServer(["node-proxy", backend.origin], "node proxy");
+    stops.push(() => proxy.child.stop());
+
+    await mkdir(path.join(tmp, "trivial"));
+    const trivial: ServedWorker = await serveWithWorkerd(path.join(tmp, "trivial"), path.join(ROOT, "load", "bench", "trivial-worker.js"), {
+      ...compatibility,
+      bindings: { BACKEND_ORIGIN: backend.origin },
+    });
+    stops.push(() => trivial.stop());
+    // Only what the /api/v2 path reads: it touches neither KV nor the Durable Object, so neither is bound.
+    const worker: ServedWorker = await serveWorkerBundle(WRANGLER_TOML, { VPS_API_ORIGIN: backend.origin, VPS_PROXY_CIRCUIT_OPEN_MS: BENCH_CIRCUIT_OPEN_MS });
+    stops.push(() => worker.stop());
+    console.log("serving: both Workers on bare `workerd serve` (capnp config, bundle from `wrangler deploy --dry-run`); Worker bindings: VPS_API_ORIGIN, VPS_PROXY_CIRCUIT_OPEN_MS only (no KV/DO: /api/v2 uses neither)");
+    console.log(`request: POST ${BENCH_PATH} ${Buffer.byteLength(REQUEST_BODY)} B JSON; ${seconds} s per measurement; c=1 for latency, c=50 for throughput`);
+
+    const sanity = await sendOnce(worker.url + BENCH_PATH);
+    if (sanity.status !== 200) console.log(`warning: the Worker answered ${sanity.status}${sanity.cause ? ` (${sanity.cause})` : ""}, not 200: its row measures that answer`);
+
+    const direct = await measure(tool, "direct (fake backend)", backend.origin + BENCH_PATH, seconds);
+    const nodeProxy = await measure(tool, "node http.request proxy", proxy.origin + BENCH_PATH, seconds);
+    const trivialResult = await measure(tool, "trivial Worker (workerd)", trivial.url + BENCH_PATH, seconds);
+    const workerResult = await measure(tool, "Worker /api/v2 (workerd)", worker.url + BENCH_PATH, seconds);
+    const opened = await forceCircuitOpen(worker.url);
+    const results = [direct, nodeProxy, trivialResult, workerResult];
+    if (opened) results.push(await measure(tool, "Worker circuit-open 503", worker.url + BENCH_PATH, seconds));
+    else console.log("warning: could not force the circuit open; circuit-open cost not measured");
+
+    console.log(resultTable(results));
+    console.log(comparisonLine("node-proxy-vs-direct added-latency", compare(nodeProxy, direct)));
+    console.log(comparisonLine("trivial-worker-vs-direct added-latency", compare(trivialResult, direct)));
+    console.log(comparisonLine("worker-vs-trivial-worker added-latency", compare(workerResult, trivialResult)));
+    console.log(comparisonLine("added-latency", compare(workerResult, direct)));
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
