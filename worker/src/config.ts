@@ -293,16 +293,18 @@ const CONFIG_VARIABLES = [
   "OPENROUTER_API_BASE", "ALLOWED_ORIGINS", "ENABLE_DEV_ROUTES", "DEV_CLOCK_OFFSET_MS", ...Object.values(INT_RULES).map((rule) => rule.variable),
 ];
 
-const configCache = new WeakMap<object, { fingerprint: string; config: WorkerConfig }>();
+let lastParsed: { fingerprint: string; config: WorkerConfig } | null = null;
 
-/** parseConfig, memoised per env object and invalidated when any variable changes. */
+/**
+ * parseConfig, memoised on the variables' values: the runtime may hand every request a fresh env
+ * object, but the values only change on deploy (or between tests), so one entry is enough.
+ */
 export function getConfig(env: WorkerEnv): WorkerConfig {
   let fingerprint = "";
   for (const name of CONFIG_VARIABLES) fingerprint += `${String(env[name] ?? "")}\u0000`;
-  const cached = configCache.get(env);
-  if (cached && cached.fingerprint === fingerprint) return cached.config;
+  if (lastParsed && lastParsed.fingerprint === fingerprint) return lastParsed.config;
   const config = parseConfig(env);
-  configCache.set(env, { fingerprint, config });
+  lastParsed = { fingerprint, config };
   return config;
 }
 

@@ -27,6 +27,8 @@ export const PROXY_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 800 };
 const TOTAL_DEADLINE_TIMEOUTS = 2;
 const UNAVAILABLE_MESSAGE = "Sync service is temporarily unavailable. Please retry shortly.";
 
+const TIMER_CANCELLED = Object.freeze({ reason: "attempt settled" });
+
 type FailureCause = "upstream_5xx" | "timeout" | "network_error";
 type AttemptResult = { ok: true; response: Response } | { ok: false; cause: FailureCause; retryAfterSec: number | null };
 
@@ -79,13 +81,27 @@ function upstreamOrigin(ctx: RequestContext): URL {
   return origin;
 }
 
-/** readBodyWithin allocates a plain ArrayBuffer, which is what fetch's BodyInit requires. */
-async function bufferedBody(ctx: RequestContext): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  if (BODYLESS_METHODS.has(ctx.request.method.toUpperCase())) return undefined;
+/**
+ * The body to send upstream. Buffered when a retry may need to resend it or when its size is not
+ * declared (the limit must hold before any upstream call); streamed untouched otherwise, which is
+ * the cheap path for the common single-attempt POST.
+ */
+async function upstreamBody(ctx: RequestContext, mayRetry: boolean): Promise<BodyInit | undefined> {
+  if (BODYLESS_METHODS.has(ctx.request.method.toUpperCase()) || !ctx.request.body) return undefined;
   const limit = ctx.config.vps.maxBodyBytes;
+  const declared = Number(ctx.request.headers.get("content-length") ?? Number.NaN);
+  if (!mayRetry && Number.isInteger(declared) && declared >= 0) {
+    if (declared > limit) throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes.`);
+    return declared > 0 ? ctx.request.body : undefined;
+  }
   const bytes = await readBodyWithin(ctx.request, limit);
   if (bytes === null) throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes.`);
   return bytes.byteLength > 0 ? (bytes as Uint8Array<ArrayBuffer>) : undefined;
+}
+
+/** Node's fetch refuses a stream body without `duplex: "half"`; workerd ignores the field. */
+function streamSafe(body: BodyInit): RequestInit {
+  return body instanceof ReadableStream ? ({ body, duplex: "half" } as RequestInit) : { body };
 }
 
 /** Whether this request may be retried at all (counts no-retry path hits). */
@@ -133,7 +149,8 @@ async function attemptOnce(ctx: RequestContext, target: string, init: RequestIni
   } catch {
     return { ok: false, cause: "network_error", retryAfterSec: null };
   } finally {
-    timer.abort();
+    // A preallocated reason: abort() without one builds a DOMException (and its stack) per request.
+    timer.abort(TIMER_CANCELLED);
   }
 }
 
@@ -168,6 +185,7 @@ async function runAttempts(ctx: RequestContext, plan: AttemptPlan): Promise<{ re
 
 /** Passes the upstream response through untouched, plus our request id when the backend did not echo it. */
 function passthrough(response: Response, requestId: string): Response {
+  if (response.headers.has("x-request-id")) return response;
   const headers = new Headers(response.headers);
   if (!headers.has("x-request-id")) headers.set("X-Request-Id", requestId);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
@@ -184,14 +202,15 @@ export async function handleV2(ctx: RequestContext): Promise<Response> {
   let verdictReported = false;
   try {
     const origin = upstreamOrigin(ctx);
-    const body = await bufferedBody(ctx);
+    const retries = gate.probe || !isRetryEligible(ctx) ? 0 : config.vps.retries;
+    const body = await upstreamBody(ctx, retries > 0);
     const startedAt = deps.now();
     const clientBudget = clientTimeoutMs(ctx.request);
     const plan: AttemptPlan = {
       target: `${origin.origin}${ctx.url.pathname}${ctx.url.search}`,
-      init: { method: ctx.request.method, headers: buildUpstreamHeaders(ctx.request, ctx.url.pathname, ctx.requestId), redirect: "manual", ...(body ? { body } : {}) },
+      init: { method: ctx.request.method, headers: buildUpstreamHeaders(ctx.request, ctx.url.pathname, ctx.requestId), redirect: "manual", ...(body ? streamSafe(body) : {}) },
       // The half-open probe is never retried: its one verdict decides the circuit.
-      retries: gate.probe || !isRetryEligible(ctx) ? 0 : config.vps.retries,
+      retries,
       deadline: startedAt + Math.min(config.vps.timeoutMs * TOTAL_DEADLINE_TIMEOUTS, clientBudget ?? Number.POSITIVE_INFINITY),
     };
     const outcome = await runAttempts(ctx, plan);
