@@ -1,8 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { restoreHits, take, type RateLimitOptions } from "./rate-limit";
+import { countingWindowMs, restoreHits, take, type RateLimitOptions } from "./rate-limit";
 
 const options: RateLimitOptions = { max: 45, windowMs: 60_000 };
+/** 60 s less the 2 % jitter allowance. */
+const SPAN = 58_800;
 
 function takeMany(count: number, at: (index: number) => number, start: number[] = []) {
   let hits = start;
@@ -21,22 +23,29 @@ describe("sliding-window rate limiter", () => {
     expect(decisions.every((decision) => decision.allowed)).toBe(true);
     expect(decisions.at(-1)!.remaining).toBe(0);
     const refused = take(hits, 10_000, options);
-    expect(refused).toMatchObject({ allowed: false, remaining: 0, retryAfterMs: 1_000 + 60_000 - 10_000 });
+    expect(refused).toMatchObject({ allowed: false, remaining: 0, retryAfterMs: 1_000 + SPAN - 10_000 });
   });
 
   it("frees capacity one request at a time as old ones leave the window", () => {
     const { hits } = takeMany(45, (index) => index * 1_000);
-    expect(take(hits, 59_999, options).allowed).toBe(false);
-    const first = take(hits, 60_000, options);
+    expect(take(hits, SPAN - 1, options).allowed).toBe(false);
+    const first = take(hits, SPAN, options);
     expect(first.allowed).toBe(true);
-    expect(take(first.hits, 60_500, options)).toMatchObject({ allowed: false, retryAfterMs: 500 });
+    expect(take(first.hits, SPAN + 500, options)).toMatchObject({ allowed: false, retryAfterMs: 500 });
+  });
+
+  it("admits a client pacing at exactly the limit despite a little jitter", () => {
+    const interval = options.windowMs / options.max;
+    const { decisions } = takeMany(200, (index) => Math.round(index * interval + (index % 2 === 0 ? 40 : -40)));
+    expect(decisions.every((decision) => decision.allowed)).toBe(true);
+    expect(countingWindowMs(options)).toBe(SPAN);
   });
 
   it("does not record refused requests, so hammering never extends the wait", () => {
     const { hits } = takeMany(45, () => 0);
     let state = hits;
-    for (let at = 1; at < 60_000; at += 997) state = take(state, at, options).hits;
-    expect(take(state, 60_000, options).allowed).toBe(true);
+    for (let at = 1; at < SPAN; at += 997) state = take(state, at, options).hits;
+    expect(take(state, SPAN, options).allowed).toBe(true);
   });
 
   it("restores stored hits tolerantly", () => {
@@ -57,7 +66,9 @@ describe("rate limiter properties", () => {
       fc.property(scenario, ({ max, windowMs, steps }) => {
         const rules = { max, windowMs };
         const admitted: number[] = [];
-        const inWindow = (end: number) => admitted.filter((at) => at > end - windowMs && at <= end).length;
+        const span = countingWindowMs(rules);
+        expect(span).toBeGreaterThanOrEqual(windowMs * 0.98);
+        const inWindow = (end: number) => admitted.filter((at) => at > end - span && at <= end).length;
         let hits: number[] = [];
         let now = 5_000_000;
         for (const step of steps) {

@@ -25,7 +25,7 @@ describe("ControlPlaneDO on workerd", () => {
       const reply = await post<RateLimitReply>(index % 2 === 0 ? first : second, "/rate-limit", { key, now: T0 + index });
       expect(reply.allowed).toBe(true);
     }
-    expect(await post<RateLimitReply>(second, "/rate-limit", { key, now: T0 + 1_000 })).toEqual({ allowed: false, retryAfterMs: 59_000, remaining: 0 });
+    expect(await post<RateLimitReply>(second, "/rate-limit", { key, now: T0 + 1_000 })).toEqual({ allowed: false, retryAfterMs: 57_800, remaining: 0 });
 
     await evictDurableObject(first);
     const afterRestart = stubOf(key);

@@ -41,7 +41,7 @@ describe("enforceRateLimit", () => {
       clock.advance(100);
     }
     const error = await refusal(enforceRateLimit(contextFor(env, clock), session));
-    expect(error).toMatchObject({ code: "RATE_LIMITED", status: 429, retryable: true, retryAfterSec: 56 });
+    expect(error).toMatchObject({ code: "RATE_LIMITED", status: 429, retryable: true, retryAfterSec: 55 });
     await enforceRateLimit(contextFor(env, clock, "198.51.100.8"), session);
     await enforceRateLimit(contextFor(env, clock), { kind: "anon" });
     expect(metrics.runtimeConfig.controlPlaneFallbacks).toBe(0);
@@ -58,7 +58,7 @@ describe("enforceRateLimit", () => {
     await enforceRateLimit(contextFor(env, clock), { kind: "anon" });
     await enforceRateLimit(contextFor(env, clock), { kind: "anon" });
     const error = await refusal(enforceRateLimit(contextFor(env, clock), { kind: "anon" }));
-    expect(error).toMatchObject({ code: "RATE_LIMITED", retryAfterSec: 60 });
+    expect(error).toMatchObject({ code: "RATE_LIMITED", retryAfterSec: 59 });
     expect(metrics.runtimeConfig.rateLimitFallbacks).toBe(3);
     expect(metrics.runtimeConfig.controlPlaneFallbacks).toBe(3);
   });
@@ -139,7 +139,7 @@ describe("rate limit on POST /api/v1/auth/connect", () => {
     clock.advance(1_500);
     const limited = await connect();
     expect(limited.status).toBe(429);
-    expect(limited.headers.get("retry-after")).toBe("59");
+    expect(limited.headers.get("retry-after")).toBe("58");
     expect(await errorOf(limited)).toMatchObject({ code: "RATE_LIMITED", retryable: true });
     expect(counter("rateLimited")).toBe(1);
   });

@@ -23,7 +23,8 @@ describe("ControlPlaneDO rate limiter", () => {
     const { take } = setup();
     for (let index = 0; index < 45; index += 1) expect((await take(T0 + index * 10)).body.allowed).toBe(true);
     const refused = await take(T0 + 1_000);
-    expect(refused.body).toEqual({ allowed: false, retryAfterMs: 59_000, remaining: 0 });
+    expect(refused.body).toEqual({ allowed: false, retryAfterMs: 57_800, remaining: 0 });
+    expect((await take(T0 + 58_800 - 1)).body.allowed).toBe(false);
     expect((await take(T0 + 60_000)).body.allowed).toBe(true);
   });
 
