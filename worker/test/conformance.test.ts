@@ -1,8 +1,7 @@
 import { env, SELF } from "cloudflare:test";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CASES } from "../conformance/cases";
-import { captureConsole } from "../conformance/console-capture";
+import { conformanceHarness } from "../conformance/harness";
 import { failingKv } from "../conformance/fakes";
 import { groupsFor, runCase, type ConformanceTarget } from "../conformance/run";
 import type { WorkerEnv } from "../src/env";
@@ -13,17 +12,7 @@ import { handleRequest } from "../src/index";
  * overrides go through SELF.fetch (the deployed entry point); a case that needs other variables calls
  * the Worker's handler with the same bindings plus those variables.
  */
-const server = setupServer();
-let logs: ReturnType<typeof captureConsole>;
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: "error" });
-  logs = captureConsole();
-});
-afterEach(() => server.resetHandlers());
-afterAll(() => {
-  logs.restore();
-  server.close();
-});
+const { server, logLines } = conformanceHarness();
 
 const bindings = env as unknown as WorkerEnv & { AI_SESSIONS: KVNamespace };
 
@@ -50,7 +39,7 @@ const target: ConformanceTarget = {
       ? handleRequest(request, { ...bindings, ...options.env, ...(options.kvOutage ? { AI_SESSIONS: failingKv() } : {}) })
       : SELF.fetch(request),
   kvValues,
-  logLines: () => logs.lines,
+  logLines,
 };
 
 describe.each(groupsFor(CASES, "workerd"))("$spec (workerd)", ({ cases }) => {
@@ -58,5 +47,5 @@ describe.each(groupsFor(CASES, "workerd"))("$spec (workerd)", ({ cases }) => {
 });
 
 it("saw the Worker's log lines, so the no-key-in-logs check above had something to check", () => {
-  expect(logs.lines.some((line) => line.includes('"event":"request_failed"'))).toBe(true);
+  expect(logLines().some((line) => line.includes('"event":"request_failed"'))).toBe(true);
 });

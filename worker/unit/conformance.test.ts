@@ -1,7 +1,6 @@
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CASES } from "../conformance/cases";
-import { captureConsole } from "../conformance/console-capture";
+import { conformanceHarness } from "../conformance/harness";
 import { failingKv } from "../conformance/fakes";
 import { groupsFor, runCase, type ConformanceTarget } from "../conformance/run";
 import worker from "../src/index";
@@ -11,17 +10,7 @@ import { makeEnv } from "./fakes";
  * SPEC §3 conformance in plain Node, the way the PocketBrain repo imports the Worker: `default.fetch`
  * with Map-backed fakes, no DO binding (the in-memory fallback of §3.6/§3.7), msw at the network edge.
  */
-const server = setupServer();
-let logs: ReturnType<typeof captureConsole>;
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: "error" });
-  logs = captureConsole();
-});
-afterEach(() => server.resetHandlers());
-afterAll(() => {
-  logs.restore();
-  server.close();
-});
+const { server, logLines } = conformanceHarness();
 
 /** One env (one KV) for the whole file, like workerd's per-file storage: the KV scan sees every connect. */
 const env = makeEnv();
@@ -31,7 +20,7 @@ const target: ConformanceTarget = {
   providerBases: { gemini: env.GEMINI_API_BASE!, openrouter: env.OPENROUTER_API_BASE! },
   network: server,
   send: (request, options) => worker.fetch(request, { ...env, ...options.env, ...(options.kvOutage ? { AI_SESSIONS: failingKv() } : {}) }),
-  logLines: () => logs.lines,
+  logLines,
   kvValues: async () => env.AI_SESSIONS.writes.map(({ key, value }) => ({ key, value })),
 };
 
@@ -40,5 +29,5 @@ describe.each(groupsFor(CASES, "node"))("$spec (plain Node)", ({ cases }) => {
 });
 
 it("saw the Worker's log lines, so the no-key-in-logs check above had something to check", () => {
-  expect(logs.lines.some((line) => line.includes('"event":"request_failed"'))).toBe(true);
+  expect(logLines().some((line) => line.includes('"event":"request_failed"'))).toBe(true);
 });
