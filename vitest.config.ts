@@ -8,6 +8,8 @@ import { defineConfig } from "vitest/config";
  */
 export default defineConfig({
   test: {
+    // The Worker logs one JSON line per handled failure; show them only for tests that fail.
+    silent: "passed-only",
     projects: [
       {
         test: {
