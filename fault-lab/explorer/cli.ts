@@ -8,6 +8,7 @@ import { runSchedule } from "./harness";
 import { writeExplorerReport } from "./report";
 import { scheduleFromFound } from "./schedule";
 import { eventLog } from "./trace";
+import { exploreOnWorkerd, replayOnWorkerd, WORKERD_SHRINK_RUNS, type WorkerdExploreResult } from "./workerd-explore";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const REPORT_DIR = resolve(REPO_ROOT, "lab-report");
@@ -24,14 +25,34 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
 
 function printResult(result: ExploreResult, out: Out): void {
   const rate = (result.schedules / result.elapsedMs) * 1000;
-  out(`explorer: ${result.schedules} schedules, ${result.steps} steps, ${result.invariantsChecked} invariants checked, ${(result.elapsedMs / 1000).toFixed(2)} s, ${rate.toFixed(0)} schedules/s (seed ${result.seed})\n`);
+  out(`explorer: ${result.schedules} schedules, ${result.steps} steps, ${result.invariantsChecked} invariants checked, ${(result.elapsedMs / 1000).toFixed(2)} s, ${rate.toFixed(rate < 10 ? 2 : 0)} schedules/s (seed ${result.seed})\n`);
+  if ("workerd" in result) printWorkerdStats(result as WorkerdExploreResult, out);
   if (!result.failure) return out("explorer: no invariant broken\n");
   const { violation, schedule, file, shrinks } = result.failure;
   out(`\nexplorer: invariant "${violation.invariant}" broken\n  ${violation.message}\nminimal schedule (${schedule.steps.length} steps, after ${shrinks} shrinks):\n${describeSchedule(schedule)}\n`);
   if (file) out(`\nwritten to ${relative(process.cwd(), file)}\nreplay: npm run lab -- --replay ${relative(process.cwd(), file)}\n`);
 }
 
-async function replayFile(path: string, out: Out): Promise<number> {
+function printWorkerdStats({ workerd }: WorkerdExploreResult, out: Out): void {
+  const skipped = Object.entries(workerd.skipped).map(([kind, count]) => `${count} ${kind}`).join(", ") || "none";
+  out(`explorer (workerd): ${workerd.restarts} Worker restarts (${(workerd.restartMs / 1000).toFixed(1)} s); steps skipped (not reproducible on workerd): ${skipped}; shrinking capped at ${WORKERD_SHRINK_RUNS} re-runs\n`);
+}
+
+type Runtime = "in-process" | "workerd";
+
+/** `--var KEY=VALUE` (repeatable): Worker variables over the workerd run's short windows. */
+function parseVars(raw: string[]): Record<string, string> | undefined {
+  if (raw.length === 0) return undefined;
+  const vars: Record<string, string> = {};
+  for (const entry of raw) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(entry);
+    if (!match) throw new UsageError(`--var must look like KEY=VALUE (got "${entry}")`);
+    vars[match[1]!] = match[2]!;
+  }
+  return vars;
+}
+
+async function replayFile(path: string, runtimeFlag: Runtime | undefined, vars: Record<string, string> | undefined, out: Out): Promise<number> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -46,7 +67,11 @@ async function replayFile(path: string, out: Out): Promise<number> {
   }
   const schedule = scheduleFromFound(raw);
   if (!schedule.ok) throw new UsageError(`${path}: ${schedule.error}`);
-  const trace = await runSchedule(schedule.value);
+  const recorded = (raw as { explorer?: { runtime?: unknown } }).explorer?.runtime;
+  const runtime = runtimeFlag ?? (recorded === "workerd" ? "workerd" : "in-process");
+  const trace = runtime === "workerd" ? await replayOnWorkerd(schedule.value, vars) : await runSchedule(schedule.value);
+  // Real time on workerd: the event log shows what happened, but timings differ from run to run.
+  if (runtime === "workerd") out(`replay on workerd (real time)\n`);
   out(eventLog(trace));
   const violation = firstViolation(trace);
   out(`\nschedule:\n${describeSchedule(schedule.value)}\n`);
@@ -67,28 +92,37 @@ export async function runExplorerCli(argv: string[], out: Out = (text) => void p
   try {
     const { values } = parseArgs({
       args: argv,
-      options: { explore: { type: "boolean" }, replay: { type: "string" }, runs: { type: "string" }, seed: { type: "string" }, runtime: { type: "string" }, quiet: { type: "boolean" } },
+      options: { explore: { type: "boolean" }, replay: { type: "string" }, runs: { type: "string" }, seed: { type: "string" }, runtime: { type: "string" }, quiet: { type: "boolean" }, var: { type: "string", multiple: true } },
     });
-    const runtime = values.runtime ?? "in-process";
-    if (runtime === "workerd") throw new UsageError("--runtime workerd is not available yet: the explorer runs in-process only (see docs/explorer.md)");
-    if (runtime !== "in-process") throw new UsageError(`--runtime must be in-process or workerd (got "${runtime}")`);
+    if (values.runtime !== undefined && values.runtime !== "in-process" && values.runtime !== "workerd") {
+      throw new UsageError(`--runtime must be in-process or workerd (got "${values.runtime}")`);
+    }
+    const runtimeFlag = values.runtime as Runtime | undefined;
+    const runtime: Runtime = runtimeFlag ?? "in-process";
+    const vars = parseVars(values.var ?? []);
+    if (vars && runtime !== "workerd" && values.replay === undefined) throw new UsageError("--var only applies to --runtime workerd");
     const runs = integer("runs", values.runs, DEFAULT_RUNS, 1);
     if (values.replay !== undefined) {
-      if (!/^-?\d+$/.test(values.replay)) return await replayFile(values.replay, out);
-      const result = await explore({ runs, seed: Number(values.replay), foundDir: null });
+      if (!/^-?\d+$/.test(values.replay)) return await replayFile(values.replay, runtimeFlag, vars, out);
+      const replayOptions = { runs, seed: Number(values.replay), foundDir: null, ...(vars ? { vars } : {}) };
+      const result = runtime === "workerd" ? await exploreOnWorkerd(replayOptions) : await explore(replayOptions);
       printResult(result, out);
       return result.failure ? 1 : 0;
     }
     if (!values.explore) throw new UsageError("use --explore [--runs N] [--seed S] or --replay <file-or-seed>");
     const seed = integer("seed", values.seed, 1, -(2 ** 31));
-    const step = Math.max(1, Math.floor(runs / 10));
-    const result = await explore({
+    // workerd runs take seconds per schedule: report each one there.
+    const step = runtime === "workerd" ? 1 : Math.max(1, Math.floor(runs / 10));
+    const started = performance.now();
+    const options = {
       runs,
       seed,
-      onProgress: (done, total) => {
-        if (!values.quiet && (done % step === 0 || done === total)) err(`explorer: ${done}/${total} schedules\n`);
+      ...(vars ? { vars } : {}),
+      onProgress: (done: number, total: number) => {
+        if (!values.quiet && (done % step === 0 || done === total)) err(`explorer: ${done}/${total} schedules (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
       },
-    });
+    };
+    const result = runtime === "workerd" ? await exploreOnWorkerd(options) : await explore(options);
     printResult(result, out);
     await writeExplorerReport(REPORT_DIR, result, runtime);
     out(`report: ${relative(process.cwd(), resolve(REPORT_DIR, "explorer.html"))}\n`);

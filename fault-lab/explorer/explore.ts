@@ -6,7 +6,8 @@ import { scheduleArbitrary } from "./arbitraries";
 import { firstViolation, INVARIANTS } from "./checks";
 import { runSchedule, type HarnessOptions } from "./harness";
 import type { Violation } from "./invariants";
-import { describeStep, toFoundScenario, type Schedule } from "./schedule";
+import { describeStep, toFoundScenario, type FoundScenario, type Schedule } from "./schedule";
+import type { Trace } from "./trace";
 
 export const FOUND_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../scenarios/found");
 export const DEFAULT_RUNS = 200;
@@ -18,6 +19,17 @@ export interface ExploreOptions extends HarnessOptions {
   foundDir?: string | null;
   maxSteps?: number;
   onProgress?(done: number, total: number): void;
+  /** Runs one schedule; default the in-process harness (workerd-explore.ts passes the workerd runner). */
+  runSchedule?(schedule: Schedule): Promise<Trace>;
+  /** Recorded in the found file. */
+  runtime?: FoundScenario["explorer"]["runtime"];
+  /**
+   * At most this many schedules run while shrinking; later candidates count as passing without running,
+   * so the smallest failing schedule found so far is kept. Unlimited when absent.
+   */
+  maxShrinkRuns?: number;
+  /** Worker variables the runtime added (workerd's short windows): written into the found file so it replays alone. */
+  foundVars?: Record<string, string>;
 }
 
 export interface ExploreResult {
@@ -55,14 +67,17 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
   let generated = 0;
   let foundAfterMs: number | null = null;
   const harness: HarnessOptions = options.variant ? { variant: options.variant } : {};
+  const run = options.runSchedule ?? ((schedule: Schedule) => runSchedule(schedule, harness));
+  let shrinkRuns = 0;
   const property = fc.asyncProperty(scheduleArbitrary(options.maxSteps), async (schedule) => {
+    if (foundAfterMs !== null && options.maxShrinkRuns !== undefined && ++shrinkRuns > options.maxShrinkRuns) return;
     schedules += 1;
     steps += schedule.steps.length;
     if (foundAfterMs === null) {
       generated += 1;
       options.onProgress?.(generated, runs);
     }
-    const violation = firstViolation(await runSchedule(schedule, harness));
+    const violation = firstViolation(await run(schedule));
     if (violation) {
       foundAfterMs ??= performance.now() - started;
       throw new InvariantBroken(violation);
@@ -80,7 +95,8 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
   if (foundDir) {
     await mkdir(foundDir, { recursive: true });
     file = join(foundDir, `${violation.invariant}-${seed}.json`);
-    const found = toFoundScenario(schedule, { seed, path: details.counterexamplePath, invariant: violation.invariant, message: violation.message, runtime: "in-process" });
+    const written = options.foundVars ? { ...schedule, workerVars: { ...options.foundVars, ...schedule.workerVars } } : schedule;
+    const found = toFoundScenario(written, { seed, path: details.counterexamplePath, invariant: violation.invariant, message: violation.message, runtime: options.runtime ?? "in-process" });
     await writeFile(file, `${JSON.stringify(found, null, 2)}\n`);
   }
   return { ...summary, failure: { violation, schedule, path: details.counterexamplePath, shrinks: details.numShrinks, foundAfterMs: foundAfterMs ?? elapsedMs, file } };
