@@ -19,6 +19,7 @@ export const METRIC_NAMES = [
   "vpsProxyRetryAfterHonored",
   "vpsProxy5xxPassthrough",
   "vpsProxyRetryBudgetExhausted",
+  "vpsProxyRetriesCancelledByCircuit",
   "vpsProxyUpstreamAttempts",
   "providerCircuitRejects",
   "providerAttempts",

@@ -5,7 +5,7 @@ import { ApiError } from "./errors";
 import { count, countRuntimeConfig } from "./metrics";
 import { parseRetryAfter } from "./retry-after";
 import { createRetryBudget, recordRequest, tryWithdrawRetry } from "./retry-budget";
-import { acquireVpsCircuit, releaseVpsProbe, reportVpsOutcome } from "./vps-circuit";
+import { acquireVpsCircuit, releaseVpsProbe, reportVpsOutcome, vpsCircuitAllowsRetry } from "./vps-circuit";
 
 /**
  * `/api/v2/*` passthrough (SPEC §3.5). Composition, outermost first:
@@ -178,8 +178,14 @@ async function runAttempts(ctx: RequestContext, plan: AttemptPlan): Promise<{ re
       count("vpsProxyRetryBudgetExhausted");
       return failed;
     }
-    count("vpsProxyRetries");
     await deps.sleep(delay);
+    // Another request may have opened the circuit meanwhile: then this retry would be an upstream
+    // call while open (or a second probe once half-open).
+    if (!vpsCircuitAllowsRetry(deps.now())) {
+      count("vpsProxyRetriesCancelledByCircuit");
+      return failed;
+    }
+    count("vpsProxyRetries");
   }
 }
 

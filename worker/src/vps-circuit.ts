@@ -40,6 +40,15 @@ export function releaseVpsProbe(now: number, probeSeq: number | null): void {
   state = releaseProbe(state, now, probeSeq);
 }
 
+/**
+ * Whether an in-flight request may send another attempt: only while the circuit is closed. Once
+ * another request has opened it, "no upstream call while open, one probe when half-open" (SPEC §3.5)
+ * holds for retries too.
+ */
+export function vpsCircuitAllowsRetry(now: number): boolean {
+  return view(state, now).state === "closed";
+}
+
 /** The metrics view (SPEC §3.8 `vpsProxyCircuit`). */
 export function vpsCircuitView(_config: WorkerConfig, now: number): CircuitView {
   return view(state, now);

@@ -48,6 +48,31 @@ describe("/api/v2 circuit", () => {
     expect(counter("vpsProxyCircuitRejects")).toBe(1);
   });
 
+  it("does not retry an in-flight request once another request has opened the circuit", async () => {
+    const backend = fakeBackend(() => unavailable());
+    server.use(backend.handler);
+    const harness = createHarness({ VPS_PROXY_CIRCUIT_FAILURE_THRESHOLD: "1", VPS_PROXY_RETRIES: "3" });
+    let releaseBackoff!: () => void;
+    const backoffHeld = new Promise<void>((resolve) => {
+      releaseBackoff = resolve;
+    });
+    const instantSleep = harness.deps.sleep;
+    harness.deps.sleep = async (ms, signal) => {
+      if (ms < 1000) await backoffHeld;
+      return instantSleep(ms, signal);
+    };
+    const retrying = harness.call("/api/v2/sync/pull");
+    await vi.waitFor(() => expect(backend.seen).toHaveLength(1));
+    const opener = await harness.call("/api/v2/sync/push", { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+    expect(opener.status).toBe(503);
+    expect((await circuitView(harness)).state).toBe("open");
+    releaseBackoff();
+    expect((await retrying).status).toBe(503);
+    expect(backend.seen).toHaveLength(2);
+    expect(counter("vpsProxyRetriesCancelledByCircuit")).toBe(1);
+    expect(counter("vpsProxyRetries")).toBe(0);
+  });
+
   it("is checked before the origin: an open circuit answers circuit_open even when the origin is gone", async () => {
     server.use(fakeBackend(() => unavailable()).handler);
     const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
