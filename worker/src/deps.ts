@@ -4,6 +4,11 @@ export interface Deps {
   rng(): number;
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Optional cheaper timeout for hot paths: resolves after `ms` unless cancelled (then never).
+   * Fakes may leave it out; callers fall back to `sleep` with an AbortSignal.
+   */
+  timeout?(ms: number): { elapsed: Promise<void>; cancel(): void };
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -21,12 +26,23 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** A plain setTimeout handle: no AbortController or event dispatch per request (measurable in workerd). */
+function timeout(ms: number): { elapsed: Promise<void>; cancel(): void } {
+  let cancel = (): void => undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    const id = setTimeout(resolve, ms);
+    cancel = () => clearTimeout(id);
+  });
+  return { elapsed, cancel: () => cancel() };
+}
+
 /** Production deps. `fetch` is looked up at call time so tests that spy on globalThis.fetch work. */
 export const realDeps: Deps = {
   now: () => Date.now(),
   rng: () => Math.random(),
   fetch: (input, init) => globalThis.fetch(input, init),
   sleep,
+  timeout,
 };
 
 const offsetDeps = new Map<number, Deps>();

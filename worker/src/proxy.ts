@@ -27,6 +27,7 @@ export const PROXY_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 800 };
 const TOTAL_DEADLINE_TIMEOUTS = 2;
 const UNAVAILABLE_MESSAGE = "Sync service is temporarily unavailable. Please retry shortly.";
 
+const TIMED_OUT: unique symbol = Symbol("timed out");
 const TIMER_CANCELLED = Object.freeze({ reason: "attempt settled" });
 
 type FailureCause = "upstream_5xx" | "timeout" | "network_error";
@@ -129,14 +130,10 @@ function clientTimeoutMs(request: Request): number | null {
 async function attemptOnce(ctx: RequestContext, target: string, init: RequestInit, timeoutMs: number): Promise<AttemptResult> {
   count("vpsProxyUpstreamAttempts");
   const abort = new AbortController();
-  const timer = new AbortController();
-  const timedOut = ctx.deps.sleep(timeoutMs, timer.signal).then(
-    () => "timeout" as const,
-    () => "cancelled" as const,
-  );
+  const timer = startTimeout(ctx, timeoutMs);
   try {
-    const winner = await Promise.race([ctx.deps.fetch(target, { ...init, signal: abort.signal }), timedOut]);
-    if (winner === "timeout" || winner === "cancelled") {
+    const winner = await Promise.race([ctx.deps.fetch(target, { ...init, signal: abort.signal }), timer.elapsed]);
+    if (winner === TIMED_OUT) {
       abort.abort();
       count("vpsProxyTimeouts");
       return { ok: false, cause: "timeout", retryAfterSec: null };
@@ -149,9 +146,24 @@ async function attemptOnce(ctx: RequestContext, target: string, init: RequestIni
   } catch {
     return { ok: false, cause: "network_error", retryAfterSec: null };
   } finally {
-    // A preallocated reason: abort() without one builds a DOMException (and its stack) per request.
-    timer.abort(TIMER_CANCELLED);
+    timer.cancel();
   }
+}
+
+
+/** The attempt timer: the runtime's cheap handle when deps offer one, else a cancellable sleep. */
+function startTimeout(ctx: RequestContext, ms: number): { elapsed: Promise<typeof TIMED_OUT>; cancel(): void } {
+  if (ctx.deps.timeout) {
+    const handle = ctx.deps.timeout(ms);
+    return { elapsed: handle.elapsed.then((): typeof TIMED_OUT => TIMED_OUT), cancel: handle.cancel };
+  }
+  const controller = new AbortController();
+  const elapsed = ctx.deps.sleep(ms, controller.signal).then(
+    (): typeof TIMED_OUT => TIMED_OUT,
+    () => new Promise<never>(() => undefined),
+  );
+  // A preallocated reason: abort() without one builds a DOMException (and its stack) per request.
+  return { elapsed, cancel: () => controller.abort(TIMER_CANCELLED) };
 }
 
 interface AttemptPlan {
