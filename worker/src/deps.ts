@@ -27,7 +27,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** A plain setTimeout handle: no AbortController or event dispatch per request (measurable in workerd). */
-function timeout(ms: number): { elapsed: Promise<void>; cancel(): void } {
+export function timeout(ms: number): { elapsed: Promise<void>; cancel(): void } {
   let cancel = (): void => undefined;
   const elapsed = new Promise<void>((resolve) => {
     const id = setTimeout(resolve, ms);

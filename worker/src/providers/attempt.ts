@@ -1,4 +1,5 @@
 import type { RequestContext } from "../context";
+import { timeout as realTimeout } from "../deps";
 import { parseRetryAfter } from "../retry-after";
 import type { AttemptOutcome, ProviderAdapter, WireRequest } from "./types";
 
@@ -9,18 +10,21 @@ import type { AttemptOutcome, ProviderAdapter, WireRequest } from "./types";
  */
 export async function attemptProvider(ctx: RequestContext, adapter: ProviderAdapter, wire: WireRequest): Promise<AttemptOutcome> {
   const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<AttemptOutcome>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      resolve({ kind: "timeout" });
-    }, ctx.config.providers.timeoutMs);
+  const timer = startTimer(ctx, ctx.config.providers.timeoutMs);
+  const timedOut = timer.elapsed.then((): AttemptOutcome => {
+    controller.abort();
+    return { kind: "timeout" };
   });
   try {
     return await Promise.race([exchange(ctx, adapter, wire, controller.signal), timedOut]);
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    timer.cancel();
   }
+}
+
+/** deps.timeout when offered (virtual time in the explorer), else a plain setTimeout. */
+function startTimer(ctx: RequestContext, ms: number): { elapsed: Promise<void>; cancel(): void } {
+  return ctx.deps.timeout ? ctx.deps.timeout(ms) : realTimeout(ms);
 }
 
 async function exchange(ctx: RequestContext, adapter: ProviderAdapter, wire: WireRequest, signal: AbortSignal): Promise<AttemptOutcome> {
