@@ -31,15 +31,21 @@ export const backendFault: fc.Arbitrary<FaultSpec> = withKnobs(
 );
 
 /**
- * What a provider does. No hangs or latency here: the provider attempt timer is a raw setTimeout
- * (worker/src/providers/attempt.ts), which virtual time cannot drive; see docs/explorer.md.
+ * Provider header delays around the 12 s attempt timeout (PROVIDER_TIMEOUT_MS): well below, just
+ * below, exactly at (the Worker's timer is armed first, so it wins the tie), just above, far above.
  */
+const providerHeaderDelayMs = fc.constantFrom(1_500, 11_000, 12_000, 13_000, 30_000);
+
+/** What a provider does: 5xx, 429 with Retry-After, reset, broken JSON, hang past the timeout, slow headers. */
 export const providerFault: fc.Arbitrary<FaultSpec> = withKnobs(
   fc.oneof(
     fc.constantFrom(500, 503).map((status) => ({ kind: "status", status })),
     retryAfterSeconds.map((retryAfter) => ({ kind: "status", status: 429, retryAfter })),
     fc.constant({ kind: "reset" }),
     fc.constant({ kind: "malformed-json" }),
+    fc.constant({ kind: "hang" }),
+    providerHeaderDelayMs.map((ms) => ({ kind: "hang", ms })),
+    fc.constantFrom(500, 11_500).map((ms) => ({ kind: "latency", ms })),
   ),
 );
 

@@ -1,4 +1,5 @@
 import { clientWaitBounded, errorsAreEnvelopes, retryAfterMatchesTimeLeft, retryAmplificationBounded, singleProbePerHalfOpenWindow, sseNotCutByTimeout, type Invariant, type Violation } from "./invariants";
+import { providerBreakerHolds, providerTimeoutsAre504 } from "./invariants-provider";
 import { metricsMatchObservations, noSecretLeaks, sessionsSurviveRotation } from "./invariants-state";
 import type { Trace } from "./trace";
 
@@ -10,6 +11,8 @@ export const INVARIANTS: Readonly<Record<string, Invariant>> = {
   "error-envelope": errorsAreEnvelopes,
   "client-wait": clientWaitBounded,
   "sse-not-cut": sseNotCutByTimeout,
+  "provider-timeout": providerTimeoutsAre504,
+  "provider-breaker": providerBreakerHolds,
   "sessions-survive-rotation": sessionsSurviveRotation,
   "metrics-match": metricsMatchObservations,
   "no-secret-leak": noSecretLeaks,

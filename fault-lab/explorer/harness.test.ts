@@ -22,6 +22,20 @@ const circuitSchedule: Schedule = {
   ],
 };
 
+const providerHangSchedule: Schedule = {
+  version: 1,
+  seed: 5,
+  workerVars: { PROVIDER_RETRIES: "0" },
+  steps: [
+    { do: "connect", provider: "gemini", as: "u1", key: "AIzaSyExploreru1Key0123456789" },
+    { do: "setFaults", route: "*", server: "gemini", faults: [{ kind: "hang", ms: 11_000, times: 1 }] },
+    { do: "request", label: "s2", path: "/api/v1/ai/search", method: "POST", body: { query: "plumber" }, as: "u1" },
+    { do: "setFaults", route: "*", server: "gemini", faults: [{ kind: "hang" }] },
+    { do: "request", label: "s4", path: "/api/v1/ai/search", method: "POST", body: { query: "plumber" }, as: "u1", concurrency: 5 },
+    { do: "request", label: "s5", path: "/api/v1/ai/search", method: "POST", body: { query: "plumber" }, as: "u1" },
+  ],
+};
+
 describe("in-process harness", () => {
   it("drives the real Worker on virtual time: timeouts, the open window and the half-open probe pass instantly", async () => {
     const started = performance.now();
@@ -41,9 +55,21 @@ describe("in-process harness", () => {
     expect(firstViolation(trace)).toBeNull();
   });
 
+  it("drives the provider timeout on virtual time: slow headers pass, hangs become 504s and open the provider breaker", async () => {
+    const trace = await runSchedule(providerHangSchedule);
+    const byLabel = (label: string) => trace.exchanges.filter((exchange) => exchange.label === label);
+    expect(byLabel("s2").map((exchange) => [exchange.status, exchange.headersAt - exchange.startedAt])).toEqual([[200, 11_000]]);
+    expect(byLabel("s4").map((exchange) => [exchange.status, exchange.envelope?.cause, exchange.retryAfter, exchange.headersAt - exchange.startedAt])).toEqual(
+      Array.from({ length: 5 }, () => [504, "provider_timeout", "5", 12_000]),
+    );
+    expect(byLabel("s5")[0]).toMatchObject({ status: 503, retryAfter: "30", envelope: { cause: "provider_circuit_open" } });
+    expect(trace.attempts.filter((attempt) => attempt.server === "gemini")).toHaveLength(7);
+    expect(firstViolation(trace)).toBeNull();
+  });
+
   it("gives a byte-identical event log for the same schedule", async () => {
     const schedules = fc.sample(scheduleArbitrary(), { seed: 42, numRuns: 30 }).sort((a, b) => b.steps.length - a.steps.length).slice(0, 5);
-    for (const schedule of [circuitSchedule, ...schedules]) {
+    for (const schedule of [circuitSchedule, providerHangSchedule, ...schedules]) {
       const first = eventLog(await runSchedule(schedule));
       const second = eventLog(await runSchedule(schedule));
       expect(second).toBe(first);

@@ -12,7 +12,7 @@ import { createDoNamespace, resetIsolateState } from "./isolate";
 import type { ExplorerStep, Schedule } from "./schedule";
 import { createSimulation, type Simulation } from "./sim";
 import type { AttemptRecord, ClientExchange, EpochConfig, Trace } from "./trace";
-import { UPSTREAM_ORIGINS, createUpstreamFetch } from "./upstreams";
+import { UPSTREAM_ORIGINS, createUpstreamFetch, type ClientTag } from "./upstreams";
 
 /** The Worker's own origin in-process: loopback, so metrics and dev rules apply as in the lab. */
 export const WORKER_ORIGIN = "http://127.0.0.1:8787";
@@ -45,6 +45,8 @@ function epochConfig(config: WorkerConfig): EpochConfig {
     vpsThreshold: config.vps.circuitFailureThreshold,
     providerTimeoutMs: config.providers.timeoutMs,
     providerRetries: config.providers.retries,
+    providerThreshold: config.providers.circuitFailureThreshold,
+    providerOpenMs: config.providers.circuitOpenMs,
     noRetryPaths: [...config.vps.noRetryPaths],
   };
 }
@@ -91,21 +93,29 @@ export async function runSchedule(schedule: Schedule, options: HarnessOptions = 
   const config = () => getConfig(env);
   const secretsSeen = new Set<string>([secretFor(schedule.seed, 0)]);
   const retryAfterBySeq = new Map<number, number>();
+  const settledBySeq = new Map<number, number>();
   let epoch = 0;
 
   const upstream = createUpstreamFetch(control, sim, {
-    onAttempt(event) {
+    onAttempt(event, client) {
       const circuit = vpsCircuitView(config(), sim.now());
-      trace.attempts.push(Object.assign(event, { epoch, circuit, retryAfterSec: null }) as AttemptRecord);
+      trace.attempts.push(Object.assign(event, { epoch, circuit, retryAfterSec: null, clientRequestId: client?.requestId ?? null, clientStep: client?.step ?? null, settledAt: null }) as AttemptRecord);
       if (event.server === "backend") trace.circuitLog.push({ kind: "attempt", t: event.t, epoch, requestId: event.requestId, state: circuit.state });
     },
     onRetryAfter(seq, seconds) {
       retryAfterBySeq.set(seq, seconds);
     },
+    onSettled(seq) {
+      settledBySeq.set(seq, sim.now());
+    },
   });
-  const fetch = options.variant?.wrapFetch ? options.variant.wrapFetch(upstream, sim, config) : upstream;
   const rng = createRng((schedule.seed ^ 0x5bd1e995) >>> 0);
-  const deps: Deps = { now: sim.now, rng: rng.next, fetch, sleep: sim.sleep };
+  const deps: Deps = { now: sim.now, rng: rng.next, fetch: upstream, sleep: sim.sleep, timeout: sim.timeout };
+  /** Per client request: its outbound fetch tags each attempt with the request (providers never see its id). */
+  const depsFor = (client: ClientTag): Deps => {
+    const tagged: Fetch = (input, init) => upstream(input, init, client);
+    return { ...deps, fetch: options.variant?.wrapFetch ? options.variant.wrapFetch(tagged, sim, config) : tagged };
+  };
   const jars = new Map<string, string>();
 
   const startEpoch = () => trace.epochs.push({ index: epoch, startedAt: sim.now(), config: epochConfig(config()), metrics: null });
@@ -135,7 +145,8 @@ export async function runSchedule(schedule: Schedule, options: HarnessOptions = 
       headers.set("content-type", "application/json");
     }
     const startedAt = sim.now();
-    const response = await handleRequest(new Request(`${WORKER_ORIGIN}${init.path}`, { method: init.method, headers, ...(body !== undefined ? { body } : {}) }), env, deps);
+    const request = new Request(`${WORKER_ORIGIN}${init.path}`, { method: init.method, headers, ...(body !== undefined ? { body } : {}) });
+    const response = await handleRequest(request, env, depsFor({ requestId, step: stepIndex }));
     const headersAt = sim.now();
     const circuit = vpsCircuitView(config(), headersAt);
     if (init.path.startsWith("/api/v2")) trace.circuitLog.push({ kind: "response", t: headersAt, epoch, requestId, state: circuit.state });
@@ -248,7 +259,10 @@ export async function runSchedule(schedule: Schedule, options: HarnessOptions = 
     restoreCrypto();
     restoreConsole();
   }
-  for (const attempt of trace.attempts) attempt.retryAfterSec = retryAfterBySeq.get(attempt.seq) ?? null;
+  for (const attempt of trace.attempts) {
+    attempt.retryAfterSec = retryAfterBySeq.get(attempt.seq) ?? null;
+    attempt.settledAt = settledBySeq.get(attempt.seq) ?? null;
+  }
   trace.secrets = [...secretsSeen];
   return trace;
 }

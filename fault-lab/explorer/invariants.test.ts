@@ -164,5 +164,5 @@ describe("no-secret-leak", () => {
 });
 
 it("lists every invariant by a unique name", () => {
-  expect(Object.keys(INVARIANTS)).toEqual(["single-probe", "retry-amplification", "retry-after", "error-envelope", "client-wait", "sse-not-cut", "sessions-survive-rotation", "metrics-match", "no-secret-leak"]);
+  expect(Object.keys(INVARIANTS)).toEqual(["single-probe", "retry-amplification", "retry-after", "error-envelope", "client-wait", "sse-not-cut", "provider-timeout", "provider-breaker", "sessions-survive-rotation", "metrics-match", "no-secret-leak"]);
 });

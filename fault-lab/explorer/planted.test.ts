@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { BreakerState } from "../../worker/src/breaker";
 import { DEFAULT_RUNS, explore } from "./explore";
 import type { HarnessVariant } from "./harness";
+import { UPSTREAM_ORIGINS } from "./upstreams";
 
 /**
  * Proof that the explorer finds real bugs: each test plants one in the Worker's resilience core
@@ -37,10 +38,11 @@ vi.mock("../../worker/src/retry-budget", async (importOriginal) => {
   };
 });
 
-/** Planted: the per-attempt timeout stays armed after the headers, so it also aborts the body (SSE). */
+/** Planted: the /api/v2 per-attempt timeout stays armed after the headers, so it also aborts the body (SSE). */
 const timeoutCutsStreams: HarnessVariant = {
   name: "timeout-cuts-sse",
   wrapFetch: (fetch, sim, config) => (input, init) => {
+    if (!String(input instanceof Request ? input.url : input).startsWith(UPSTREAM_ORIGINS.backend)) return fetch(input, init);
     const cut = new AbortController();
     init?.signal?.addEventListener("abort", () => cut.abort(init.signal?.reason), { once: true });
     void sim.sleep(config().vps.timeoutMs).then(() => cut.abort(new DOMException("The operation timed out.", "TimeoutError")));

@@ -11,6 +11,8 @@
 export interface Simulation {
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** `Deps.timeout` on the virtual clock: `elapsed` resolves once time reaches now + ms; `cancel` drops the timer. */
+  timeout(ms: number): { elapsed: Promise<void>; cancel(): void };
   /** Runs microtasks, crypto completions and timers until `isDone()` or nothing can progress. */
   runUntil(isDone: () => boolean): Promise<"done" | "stuck">;
   /** Routes `crypto.subtle` through the gate until the returned function restores it. */
@@ -49,18 +51,23 @@ export function createSimulation(startMs: number): Simulation {
     timers.splice(index, 0, timer);
   };
 
+  const unschedule = (timer: Timer): void => {
+    const index = timers.indexOf(timer);
+    if (index >= 0) timers.splice(index, 1);
+  };
+  const dueAt = (ms: number): number => clock + Math.max(0, Number.isFinite(ms) ? ms : 0);
+
   return {
     now: () => clock,
     sleep(ms, signal) {
       return new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason);
         const onAbort = () => {
-          const index = timers.indexOf(timer);
-          if (index >= 0) timers.splice(index, 1);
+          unschedule(timer);
           reject(signal?.reason);
         };
         const timer: Timer = {
-          at: clock + Math.max(0, Number.isFinite(ms) ? ms : 0),
+          at: dueAt(ms),
           seq: seq++,
           fire: () => {
             signal?.removeEventListener("abort", onAbort);
@@ -70,6 +77,13 @@ export function createSimulation(startMs: number): Simulation {
         schedule(timer);
         signal?.addEventListener("abort", onAbort, { once: true });
       });
+    },
+    timeout(ms) {
+      let fire = (): void => undefined;
+      const elapsed = new Promise<void>((resolve) => (fire = resolve));
+      const timer: Timer = { at: dueAt(ms), seq: seq++, fire: () => fire() };
+      schedule(timer);
+      return { elapsed, cancel: () => unschedule(timer) };
     },
     async runUntil(isDone) {
       let idleTurns = 0;

@@ -9,6 +9,8 @@ export const FIXTURE_CONFIG: EpochConfig = {
   vpsThreshold: 3,
   providerTimeoutMs: 12000,
   providerRetries: 2,
+  providerThreshold: 5,
+  providerOpenMs: 30000,
   noRetryPaths: ["/api/v2/events", "/api/v2/events/ticket"],
 };
 

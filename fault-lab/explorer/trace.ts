@@ -47,6 +47,12 @@ export interface AttemptRecord extends LabEvent {
   circuit: CircuitView;
   /** Retry-After the fake sent, in seconds from the attempt. */
   retryAfterSec: number | null;
+  /** In-process only: the client request that made this attempt (providers never see its id). */
+  clientRequestId?: string | null;
+  /** In-process only: the schedule step of that request (request ids repeat across steps). */
+  clientStep?: number | null;
+  /** In-process only: when the fake's answer (or the abort) ended the exchange, virtual ms. */
+  settledAt?: number | null;
 }
 
 /** The config numbers the invariants need, per isolate (epoch). */
@@ -57,6 +63,8 @@ export interface EpochConfig {
   vpsThreshold: number;
   providerTimeoutMs: number;
   providerRetries: number;
+  providerThreshold: number;
+  providerOpenMs: number;
   noRetryPaths: string[];
 }
 

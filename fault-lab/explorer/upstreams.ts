@@ -18,9 +18,11 @@ const SERVER_BY_ORIGIN = new Map(Object.entries(UPSTREAM_ORIGINS).map(([name, or
 
 export interface UpstreamHooks {
   /** Called when an attempt arrives, before any fault: the harness samples the circuit here. */
-  onAttempt(event: LabEvent): void;
+  onAttempt(event: LabEvent, client: ClientTag | null): void;
   /** Retry-After the fake sent (seconds, or an HTTP-date's offset in seconds), per attempt seq. */
   onRetryAfter(seq: number, seconds: number): void;
+  /** Called when the attempt's exchange ends: the fake answered, reset, or the Worker aborted it. */
+  onSettled?(seq: number): void;
 }
 
 const encoder = new TextEncoder();
@@ -74,7 +76,15 @@ interface Exchange {
  * fault table (LabControl: routes, `times`, seeded `probability`) decides which faults hit each
  * attempt, and this file applies the same fault data on virtual time instead of a socket.
  */
-export function createUpstreamFetch(control: LabControl, sim: Simulation, hooks: UpstreamHooks): (input: Request | string | URL, init?: RequestInit) => Promise<Response> {
+/** The client request (and its schedule step) an outbound attempt is made for. */
+export interface ClientTag {
+  requestId: string;
+  step: number;
+}
+
+export type UpstreamFetch = (input: Request | string | URL, init?: RequestInit, client?: ClientTag) => Promise<Response>;
+
+export function createUpstreamFetch(control: LabControl, sim: Simulation, hooks: UpstreamHooks): UpstreamFetch {
   const answer = (ex: Exchange, status: number, body: unknown, extra: Record<string, string> = {}): Response => {
     const headers = new Headers({ "content-type": "application/json; charset=utf-8", ...extra });
     const requestId = ex.request.headers.get("x-request-id");
@@ -222,7 +232,7 @@ export function createUpstreamFetch(control: LabControl, sim: Simulation, hooks:
       : answer(ex, 200, { id: `gen-${ex.event.seq}`, choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }] });
   };
 
-  return async (input, init) => {
+  return async (input, init, client) => {
     const request = new Request(input, init);
     const url = new URL(request.url);
     const server = SERVER_BY_ORIGIN.get(url.origin);
@@ -242,17 +252,21 @@ export function createUpstreamFetch(control: LabControl, sim: Simulation, hooks:
       headerNames: [...request.headers.keys()].sort(),
       cookieNames: (request.headers.get("cookie") ?? "").split(";").map((part) => part.split("=")[0]!.trim()).filter((name) => name !== ""),
     });
-    hooks.onAttempt(event);
+    hooks.onAttempt(event, client ?? null);
     const ex: Exchange = { server, request, url, body, event, signal, shaping: {} };
     if (signal?.aborted) {
       event.outcome = "client-gone";
       throw signal.reason;
     }
-    for (const fault of control.takeFaults(server, url.pathname)) {
-      event.faults.push(fault.fault.kind);
-      const response = await applyFault(ex, fault);
-      if (response) return response;
+    try {
+      for (const fault of control.takeFaults(server, url.pathname)) {
+        event.faults.push(fault.fault.kind);
+        const response = await applyFault(ex, fault);
+        if (response) return response;
+      }
+      return server === "backend" ? backend(ex) : provider(ex);
+    } finally {
+      hooks.onSettled?.(event.seq);
     }
-    return server === "backend" ? backend(ex) : provider(ex);
   };
 }

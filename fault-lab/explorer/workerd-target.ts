@@ -48,6 +48,8 @@ function epochConfig(config: WorkerConfig): EpochConfig {
     vpsThreshold: config.vps.circuitFailureThreshold,
     providerTimeoutMs: config.providers.timeoutMs,
     providerRetries: config.providers.retries,
+    providerThreshold: config.providers.circuitFailureThreshold,
+    providerOpenMs: config.providers.circuitOpenMs,
     noRetryPaths: [...config.vps.noRetryPaths],
   };
 }

@@ -1,0 +1,167 @@
+import type { Invariant } from "./invariants";
+import type { AttemptRecord, ClientExchange, Trace } from "./trace";
+
+/**
+ * Provider invariants (SPEC §3.6), checked from what the fakes saw: when each attempt arrived, when
+ * it ended and how, and which client request made it. Traces without that data (workerd) pass.
+ */
+const violation = (invariant: string, message: string) => ({ invariant, message });
+
+const isProvider = (attempt: AttemptRecord): boolean => attempt.server === "gemini" || attempt.server === "openrouter";
+/** What the breaker counts as a failed attempt: timeout, network error, 5xx or 429. */
+const attemptFailed = (attempt: AttemptRecord): boolean =>
+  attempt.outcome === "client-gone" || attempt.outcome === "reset" || (attempt.status !== null && (attempt.status >= 500 || attempt.status === 429));
+const observed = (attempt: AttemptRecord): attempt is AttemptRecord & { settledAt: number; clientRequestId: string; clientStep: number } =>
+  isProvider(attempt) && typeof attempt.settledAt === "number" && typeof attempt.clientRequestId === "string" && typeof attempt.clientStep === "number";
+const clientKey = (step: number, requestId: string): string => `${step}/${requestId}`;
+
+/**
+ * A hang is cut at exactly PROVIDER_TIMEOUT_MS and an answer before it is taken; a request whose
+ * last attempt timed out gets 504 TIMEOUT provider_timeout with Retry-After 5 (or, when the retry
+ * was refused by the open breaker, 503 provider_circuit_open), and provider_timeout only then.
+ */
+export const providerTimeoutsAre504: Invariant = (trace) => {
+  const lastAttempt = new Map<string, AttemptRecord & { settledAt: number }>();
+  for (const attempt of trace.attempts) {
+    if (!observed(attempt)) continue;
+    const { providerTimeoutMs } = trace.epochs[attempt.epoch]!.config;
+    const lasted = attempt.settledAt - attempt.t;
+    if (attempt.outcome === "client-gone" && lasted !== providerTimeoutMs) {
+      return violation("provider-timeout", `a ${attempt.server} attempt of ${attempt.clientRequestId} was abandoned after ${lasted} ms; PROVIDER_TIMEOUT_MS is ${providerTimeoutMs}`);
+    }
+    if (attempt.outcome === "answered" && lasted >= providerTimeoutMs) {
+      return violation("provider-timeout", `a ${attempt.server} attempt of ${attempt.clientRequestId} was still waited for after ${lasted} ms; PROVIDER_TIMEOUT_MS is ${providerTimeoutMs}`);
+    }
+    lastAttempt.set(clientKey(attempt.clientStep, attempt.clientRequestId), attempt);
+  }
+  for (const exchange of trace.exchanges) {
+    const last = lastAttempt.get(clientKey(exchange.step, exchange.requestId));
+    const cause = exchange.envelope?.cause;
+    const timedOut = last?.outcome === "client-gone";
+    if (cause === "provider_timeout" && !timedOut) {
+      return violation("provider-timeout", `${exchange.requestId} got provider_timeout but its last provider attempt was ${last ? `${last.outcome} ${last.status ?? ""}`.trim() : "never sent"}`);
+    }
+    if (!timedOut || cause === "provider_circuit_open") continue;
+    if (!isTimeoutAnswer(exchange)) {
+      return violation("provider-timeout", `${exchange.requestId} (${exchange.path}): its last provider attempt timed out, but it got ${exchange.status} ${String(exchange.envelope?.code ?? "")} ${String(cause ?? "")} Retry-After ${JSON.stringify(exchange.retryAfter)}; expected 504 TIMEOUT provider_timeout, Retry-After 5`);
+    }
+  }
+  return null;
+};
+
+const isTimeoutAnswer = (exchange: ClientExchange): boolean =>
+  exchange.status === 504 && exchange.envelope?.code === "TIMEOUT" && exchange.envelope.cause === "provider_timeout" && exchange.envelope.retryable === true && exchange.retryAfter === "5";
+
+type BreakerModel =
+  | { phase: "closed"; failures: number }
+  | { phase: "open"; since: number; until: number; why: string }
+  | { phase: "half-open"; probe: AttemptRecord; deadline: number };
+
+interface Edge {
+  t: number;
+  kind: "start" | "end";
+  attempt: AttemptRecord & { settledAt: number };
+}
+
+interface BreakerRule {
+  threshold: number;
+  openMs: number;
+  probeTimeoutMs: number;
+}
+
+const modelKey = (state: BreakerModel): string =>
+  state.phase === "closed" ? `c${state.failures}` : state.phase === "open" ? `o${state.since}` : `h${state.probe.seq}:${state.deadline}`;
+
+function dedupe(states: BreakerModel[]): BreakerModel[] {
+  const seen = new Map<string, BreakerModel>();
+  for (const state of states) if (!seen.has(modelKey(state))) seen.set(modelKey(state), state);
+  return [...seen.values()];
+}
+
+/**
+ * Closed with `failures`, then `successes` + `failed` reports in an unknown order (they ended at the
+ * same virtual instant, so the Durable Object may have seen them in any order): every reachable state.
+ */
+function closedAfter(failures: number, successes: number, failed: number, t: number, rule: BreakerRule): BreakerModel[] {
+  const open: BreakerModel = { phase: "open", since: t, until: t + rule.openMs, why: `${rule.threshold} consecutive failed attempts` };
+  if (successes === 0) return failures + failed >= rule.threshold ? [open] : [{ phase: "closed", failures: failures + failed }];
+  const states: BreakerModel[] = [];
+  for (let trailing = 0; trailing <= Math.min(failed, rule.threshold - 1); trailing += 1) states.push({ phase: "closed", failures: trailing });
+  if (failures + failed >= rule.threshold) states.push(open);
+  return states;
+}
+
+/** Every state the breaker may be in after a group of reports that arrived at the same instant. */
+function afterReports(state: BreakerModel, group: Edge[], rule: BreakerRule): BreakerModel[] {
+  const t = group[0]!.t;
+  const successes = group.filter((edge) => !attemptFailed(edge.attempt)).length;
+  if (state.phase === "closed") return closedAfter(state.failures, successes, group.length - successes, t, rule);
+  if (state.phase === "open") return [state];
+  const probe = group.find((edge) => edge.attempt === state.probe);
+  if (!probe) return [state];
+  if (attemptFailed(probe.attempt)) return [{ phase: "open", since: t, until: t + rule.openMs, why: "the half-open probe failed" }];
+  // The probe closed it; the others may have reported before (ignored) or after (counted).
+  const others = group.filter((edge) => edge !== probe);
+  const otherFailures = others.filter((edge) => attemptFailed(edge.attempt)).length;
+  return closedAfter(0, 1, otherFailures, t, rule);
+}
+
+/** The state after an attempt went upstream at `t`, or null when this state would have refused it. */
+function afterStart(state: BreakerModel, edge: Edge, rule: BreakerRule): BreakerModel | null {
+  const probe = (): BreakerModel => ({ phase: "half-open", probe: edge.attempt, deadline: edge.t + rule.probeTimeoutMs });
+  if (state.phase === "closed") return state;
+  if (state.phase === "open") {
+    // An attempt at the very instant the circuit opened may have been admitted just before.
+    if (edge.t <= state.since) return state;
+    return edge.t >= state.until ? probe() : null;
+  }
+  return edge.t >= state.deadline ? probe() : null;
+}
+
+function describeRefusal(state: BreakerModel, edge: Edge): string {
+  if (state.phase === "open") return `${edge.t - state.since} ms after the provider circuit opened (${state.why}); it stays open ${state.until - state.since} ms`;
+  if (state.phase === "half-open") return `while the half-open probe (${state.probe.clientRequestId}, t=${state.probe.t}) was in flight`;
+  return "while closed";
+}
+
+/**
+ * The shared provider breaker, modelled from the attempts alone: the `threshold`-th consecutive
+ * failed attempt opens it for `openMs`, no attempt goes upstream while open, then exactly one probe
+ * (another only after the lost-probe deadline, 2 × timeout + 1 s). Reports that end at the same
+ * virtual instant may reach the breaker in any order, so the model tracks every state they allow and
+ * flags an attempt only when none of them admits it. Checked until the first Durable Object outage:
+ * after that the Worker uses per-isolate fallbacks.
+ */
+export const providerBreakerHolds: Invariant = (trace) => {
+  const outageAt = trace.steps.find((step) => step.doDown)?.t ?? Number.POSITIVE_INFINITY;
+  for (const server of ["gemini", "openrouter"] as const) {
+    const edges: Edge[] = [];
+    for (const attempt of trace.attempts) {
+      if (attempt.server !== server || !observed(attempt) || attempt.t >= outageAt) continue;
+      edges.push({ t: attempt.t, kind: "start", attempt }, { t: attempt.settledAt, kind: "end", attempt });
+    }
+    // Reports before attempts at the same instant: the reading that forgives the most.
+    edges.sort((a, b) => a.t - b.t || (a.kind === b.kind ? 0 : a.kind === "end" ? -1 : 1));
+    let states: BreakerModel[] = [{ phase: "closed", failures: 0 }];
+    for (let index = 0; index < edges.length; ) {
+      const edge = edges[index]!;
+      const { config } = trace.epochs[edge.attempt.epoch]!;
+      const rule: BreakerRule = { threshold: config.providerThreshold, openMs: config.providerOpenMs, probeTimeoutMs: config.providerTimeoutMs * 2 + 1000 };
+      if (edge.kind === "end") {
+        let next = index;
+        while (next < edges.length && edges[next]!.kind === "end" && edges[next]!.t === edge.t) next += 1;
+        const group = edges.slice(index, next);
+        states = dedupe(states.flatMap((state) => afterReports(state, group, rule)));
+        index = next;
+        continue;
+      }
+      const admitted = states.map((state) => afterStart(state, edge, rule)).filter((state): state is BreakerModel => state !== null);
+      if (admitted.length === 0) {
+        return violation("provider-breaker", `${edge.attempt.clientRequestId} (${server}, t=${edge.t}) went upstream ${describeRefusal(states[0]!, edge)}`);
+      }
+      states = dedupe(admitted);
+      index += 1;
+    }
+  }
+  return null;
+};
