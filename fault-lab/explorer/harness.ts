@@ -11,7 +11,7 @@ import { readClientResponse } from "./client";
 import { createDoNamespace, resetIsolateState } from "./isolate";
 import type { ExplorerStep, Schedule } from "./schedule";
 import { createSimulation, type Simulation } from "./sim";
-import type { AttemptRecord, ClientExchange, EpochConfig, Trace } from "./trace";
+import { epochConfig, type AttemptRecord, type ClientExchange, type Trace } from "./trace";
 import { UPSTREAM_ORIGINS, createUpstreamFetch, type ClientTag } from "./upstreams";
 
 /** The Worker's own origin in-process: loopback, so metrics and dev rules apply as in the lab. */
@@ -36,20 +36,6 @@ export interface HarnessOptions {
 }
 
 export const secretFor = (seed: number, generation: number): string => `explorer-secret-${seed}-${generation}-q7Zk2Lp9`;
-
-function epochConfig(config: WorkerConfig): EpochConfig {
-  return {
-    vpsTimeoutMs: config.vps.timeoutMs,
-    vpsRetries: config.vps.retries,
-    vpsOpenMs: config.vps.circuitOpenMs,
-    vpsThreshold: config.vps.circuitFailureThreshold,
-    providerTimeoutMs: config.providers.timeoutMs,
-    providerRetries: config.providers.retries,
-    providerThreshold: config.providers.circuitFailureThreshold,
-    providerOpenMs: config.providers.circuitOpenMs,
-    noRetryPaths: [...config.vps.noRetryPaths],
-  };
-}
 
 function withoutUptime(snapshot: MetricsSnapshot): MetricsSnapshot {
   const { uptimeMs: _uptime, ...rest } = snapshot;

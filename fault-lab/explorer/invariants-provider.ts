@@ -1,5 +1,5 @@
 import type { Invariant } from "./invariants";
-import type { AttemptRecord, ClientExchange, Trace } from "./trace";
+import type { AttemptRecord, ClientExchange } from "./trace";
 
 /**
  * Provider invariants (SPEC §3.6), checked from what the fakes saw: when each attempt arrived, when

@@ -1,6 +1,6 @@
 import { FAILURE_CAUSES } from "../../worker/src/errors";
 import type { Invariant } from "./invariants";
-import type { ClientExchange, Trace } from "./trace";
+import type { ClientExchange } from "./trace";
 
 const violation = (invariant: string, message: string) => ({ invariant, message });
 

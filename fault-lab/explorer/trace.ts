@@ -1,3 +1,4 @@
+import type { WorkerConfig } from "../../worker/src/config";
 import type { LabEvent } from "../src/control";
 import { hashKey } from "../src/fakes/ai-answers";
 import type { CircuitView, MetricsSnapshot } from "../../worker/src/metrics";
@@ -129,4 +130,19 @@ export function eventLog(trace: Trace): string {
   for (const epoch of trace.epochs) lines.push(JSON.stringify({ type: "epoch", ...epoch }));
   if (trace.stuck) lines.push(JSON.stringify({ type: "stuck", ...trace.stuck }));
   return `${lines.join("\n")}\n`;
+}
+
+/** The parts of the Worker's config the invariants judge against, for one isolate epoch. */
+export function epochConfig(config: WorkerConfig): EpochConfig {
+  return {
+    vpsTimeoutMs: config.vps.timeoutMs,
+    vpsRetries: config.vps.retries,
+    vpsOpenMs: config.vps.circuitOpenMs,
+    vpsThreshold: config.vps.circuitFailureThreshold,
+    providerTimeoutMs: config.providers.timeoutMs,
+    providerRetries: config.providers.retries,
+    providerThreshold: config.providers.circuitFailureThreshold,
+    providerOpenMs: config.providers.circuitOpenMs,
+    noRetryPaths: [...config.vps.noRetryPaths],
+  };
 }

@@ -1,3 +1,4 @@
+import { sleep as realSleep } from "../../worker/src/deps";
 import { parseConfig, type WorkerConfig } from "../../worker/src/config";
 import type { WorkerEnv } from "../../worker/src/env";
 import type { CircuitView, MetricsSnapshot } from "../../worker/src/metrics";
@@ -6,7 +7,7 @@ import { readClientResponse } from "./client";
 import { secretFor } from "./harness";
 import type { ExplorerStep, Schedule } from "./schedule";
 import type { Simulation } from "./sim";
-import type { AttemptRecord, ClientExchange, EpochConfig, Trace } from "./trace";
+import { epochConfig, type AttemptRecord, type ClientExchange, type EpochConfig, type Trace } from "./trace";
 import { mapStepForWorkerd, streamLimitMs, WORKERD_BASE_VARS, type TimeScale } from "./workerd-mapping";
 import { installAttemptProbe, PROBE_KIND } from "./workerd-probe";
 
@@ -40,28 +41,8 @@ export interface WorkerdRunner {
   close(): void;
 }
 
-function epochConfig(config: WorkerConfig): EpochConfig {
-  return {
-    vpsTimeoutMs: config.vps.timeoutMs,
-    vpsRetries: config.vps.retries,
-    vpsOpenMs: config.vps.circuitOpenMs,
-    vpsThreshold: config.vps.circuitFailureThreshold,
-    providerTimeoutMs: config.providers.timeoutMs,
-    providerRetries: config.providers.retries,
-    providerThreshold: config.providers.circuitFailureThreshold,
-    providerOpenMs: config.providers.circuitOpenMs,
-    noRetryPaths: [...config.vps.noRetryPaths],
-  };
-}
-
 const scaleOf = (config: EpochConfig): TimeScale => ({ vpsTimeoutMs: config.vpsTimeoutMs, vpsOpenMs: config.vpsOpenMs, providerTimeoutMs: config.providerTimeoutMs });
 
-const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
 
 /**
  * client.ts reads a body with a deadline taken from `sim.sleep`; on workerd that deadline is real
