@@ -94,7 +94,7 @@ async function verifyClerkToken(ctx: RequestContext, token: string, clerk: Extra
   }
 }
 
-function decodeUnverified(ctx: RequestContext, token: string): string | null {
+function decodeUnverified(token: string): string | null {
   try {
     const sub = subjectOf(decodeJwt(token));
     if (sub === null) countAuthConfig("invalidTokens");
@@ -118,7 +118,7 @@ export async function resolveIdentity(ctx: RequestContext): Promise<Identity> {
 
   if (ctx.config.allowInsecureDevAuth) {
     if (ctx.isLoopbackHost) {
-      const sub = decodeUnverified(ctx, token);
+      const sub = decodeUnverified(token);
       return sub === null ? cookieIdentity(ctx.request) : { kind: "user", sub };
     }
     countAuthConfig("insecureDevAuthRejected");
