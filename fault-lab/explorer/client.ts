@@ -73,3 +73,47 @@ export async function readClientResponse(response: Response, sim: Simulation): P
   const { envelope, problem } = parseEnvelope(text);
   return { text, envelope, envelopeProblem: problem, sse: null, connected };
 }
+
+/** The one client address every explorer request comes from (one rate-limit bucket per identity). */
+export const CLIENT_IP = "198.51.100.7";
+
+/** What a schedule step asks one client request to send. */
+export interface ClientSend {
+  method: string;
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  jar?: string;
+}
+
+/** Headers and body of one client request, the same in both runtimes: JSON for every method with a body. */
+export function clientRequestParts(init: ClientSend, requestId: string, clientIp: string, cookie: string | undefined): { headers: Headers; body?: string } {
+  const headers = new Headers({ "x-request-id": requestId, "cf-connecting-ip": clientIp, ...init.headers });
+  if (cookie) headers.set("cookie", cookie);
+  if (init.method === "GET" || init.method === "HEAD") return { headers };
+  headers.set("content-type", "application/json");
+  return { headers, body: JSON.stringify(init.body ?? {}) };
+}
+
+/** The trace record of one answered client request. */
+export function clientExchange(
+  meta: { step: number; epoch: number; label: string; requestId: string; startedAt: number; headersAt: number; endedAt: number; circuit: ClientExchange["circuit"] },
+  init: ClientSend,
+  response: Response,
+  read: ClientRead,
+): ClientExchange {
+  return {
+    ...meta,
+    method: init.method,
+    path: init.path,
+    jar: init.jar ?? null,
+    status: response.status,
+    retryAfter: response.headers.get("retry-after"),
+    responseRequestId: response.headers.get("x-request-id"),
+    contentType: response.headers.get("content-type"),
+    envelope: read.envelope,
+    envelopeProblem: read.envelopeProblem,
+    sse: read.sse,
+    connected: read.connected,
+  };
+}

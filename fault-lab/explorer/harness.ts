@@ -7,7 +7,7 @@ import { vpsCircuitView } from "../../worker/src/vps-circuit";
 import { createFakeKv } from "../../worker/unit/fakes";
 import { createLabControl } from "../src/control";
 import { createRng } from "../src/rng";
-import { readClientResponse } from "./client";
+import { CLIENT_IP, clientExchange, clientRequestParts, readClientResponse, type ClientSend } from "./client";
 import { createDoNamespace, resetIsolateState } from "./isolate";
 import type { ExplorerStep, Schedule } from "./schedule";
 import { createSimulation, type Simulation } from "./sim";
@@ -18,7 +18,6 @@ import { UPSTREAM_ORIGINS, createUpstreamFetch, type ClientTag } from "./upstrea
 export const WORKER_ORIGIN = "http://127.0.0.1:8787";
 /** Virtual start time: fixed, so every run of a seed sees the same clock. */
 export const START_MS = Date.UTC(2026, 0, 1);
-const CLIENT_IP = "198.51.100.7";
 
 type Fetch = Deps["fetch"];
 
@@ -120,16 +119,9 @@ export async function runSchedule(schedule: Schedule, options: HarnessOptions = 
     startEpoch();
   };
 
-  const send = async (stepIndex: number, label: string, index: number, init: { method: string; path: string; body?: unknown; headers?: Record<string, string>; jar?: string }): Promise<ClientExchange> => {
+  const send = async (stepIndex: number, label: string, index: number, init: ClientSend): Promise<ClientExchange> => {
     const requestId = `req-${label}-${index}`;
-    const headers = new Headers({ "x-request-id": requestId, "cf-connecting-ip": CLIENT_IP, ...init.headers });
-    const cookie = init.jar ? jars.get(init.jar) : undefined;
-    if (cookie) headers.set("cookie", cookie);
-    let body: string | undefined;
-    if (init.method !== "GET" && init.method !== "HEAD") {
-      body = JSON.stringify(init.body ?? {});
-      headers.set("content-type", "application/json");
-    }
+    const { headers, body } = clientRequestParts(init, requestId, CLIENT_IP, init.jar ? jars.get(init.jar) : undefined);
     const startedAt = sim.now();
     const request = new Request(`${WORKER_ORIGIN}${init.path}`, { method: init.method, headers, ...(body !== undefined ? { body } : {}) });
     const response = await handleRequest(request, env, depsFor({ requestId, step: stepIndex }));
@@ -138,27 +130,7 @@ export async function runSchedule(schedule: Schedule, options: HarnessOptions = 
     if (init.path.startsWith("/api/v2")) trace.circuitLog.push({ kind: "response", t: headersAt, epoch, requestId, state: circuit.state });
     const read = await readClientResponse(response, sim);
     trace.wire.push(`${[...response.headers.entries()].map(([name, value]) => `${name}: ${value}`).join("\n")}\n\n${read.text}`);
-    return {
-      step: stepIndex,
-      epoch,
-      label,
-      requestId,
-      method: init.method,
-      path: init.path,
-      jar: init.jar ?? null,
-      startedAt,
-      headersAt,
-      endedAt: sim.now(),
-      status: response.status,
-      retryAfter: response.headers.get("retry-after"),
-      responseRequestId: response.headers.get("x-request-id"),
-      contentType: response.headers.get("content-type"),
-      envelope: read.envelope,
-      envelopeProblem: read.envelopeProblem,
-      sse: read.sse,
-      connected: read.connected,
-      circuit,
-    };
+    return clientExchange({ step: stepIndex, epoch, label, requestId, startedAt, headersAt, endedAt: sim.now(), circuit }, init, response, read);
   };
 
   /** Starts `count` requests at once and drives virtual time until all are answered and read. */

@@ -3,7 +3,7 @@ import { parseConfig, type WorkerConfig } from "../../worker/src/config";
 import type { WorkerEnv } from "../../worker/src/env";
 import type { CircuitView, MetricsSnapshot } from "../../worker/src/metrics";
 import type { Stack } from "../src/stack";
-import { readClientResponse } from "./client";
+import { CLIENT_IP, clientExchange, clientRequestParts, readClientResponse, type ClientSend } from "./client";
 import { secretFor } from "./harness";
 import type { ExplorerStep, Schedule } from "./schedule";
 import type { Simulation } from "./sim";
@@ -16,7 +16,6 @@ export type WorkerdStack = Pick<Stack, "workerUrl" | "control" | "restartWorker"
 
 /** A request with no response headers after this long counts as never answered ("stuck"). */
 export const CLIENT_HEADERS_LIMIT_MS = 30_000;
-const CLIENT_IP = "198.51.100.7";
 const CLOSED: CircuitView = { state: "closed", open: false, openUntil: null, remainingMs: 0 };
 
 export interface WorkerdRunStats {
@@ -117,16 +116,9 @@ export function createWorkerdRunner(stack: WorkerdStack, options: WorkerdRunnerO
       for (const name of ["KEY_ENCRYPTION_SECRET", "KEY_ENCRYPTION_SECRET_PREV"]) if (vars[name]) secretsSeen.add(vars[name]!);
     };
 
-    const send = async (stepIndex: number, label: string, index: number, init: { method: string; path: string; body?: unknown; headers?: Record<string, string>; jar?: string; sessionFor?: string }): Promise<ClientExchange | null> => {
+    const send = async (stepIndex: number, label: string, index: number, init: ClientSend & { sessionFor?: string }): Promise<ClientExchange | null> => {
       const requestId = `req-${label}-${index}`;
-      const headers = new Headers({ "x-request-id": requestId, "cf-connecting-ip": CLIENT_IP, ...init.headers });
-      const cookie = init.jar ? jars.get(init.jar) : undefined;
-      if (cookie) headers.set("cookie", cookie);
-      let body: string | undefined;
-      if (init.method !== "GET" && init.method !== "HEAD") {
-        body = JSON.stringify(init.body ?? {});
-        headers.set("content-type", "application/json");
-      }
+      const { headers, body } = clientRequestParts(init, requestId, CLIENT_IP, init.jar ? jars.get(init.jar) : undefined);
       const exchangeEpoch = epoch;
       const startedAt = Date.now();
       let response: Response;
@@ -147,27 +139,7 @@ export function createWorkerdRunner(stack: WorkerdStack, options: WorkerdRunnerO
         const session = setCookie.match(/pb_ai_session=([^;\s]+)/)?.[1];
         if (session) jars.set(init.sessionFor, `pb_ai_session=${session}`);
       }
-      return {
-        step: stepIndex,
-        epoch: exchangeEpoch,
-        label,
-        requestId,
-        method: init.method,
-        path: init.path,
-        jar: init.jar ?? null,
-        startedAt,
-        headersAt,
-        endedAt: Date.now(),
-        status: response.status,
-        retryAfter: response.headers.get("retry-after"),
-        responseRequestId: response.headers.get("x-request-id"),
-        contentType: response.headers.get("content-type"),
-        envelope: read.envelope,
-        envelopeProblem: read.envelopeProblem,
-        sse: read.sse,
-        connected: read.connected,
-        circuit,
-      };
+      return clientExchange({ step: stepIndex, epoch: exchangeEpoch, label, requestId, startedAt, headersAt, endedAt: Date.now(), circuit }, init, response, read);
     };
 
     const burst = async (stepIndex: number, count: number, start: (index: number) => Promise<ClientExchange | null>): Promise<boolean> => {
