@@ -1,20 +1,9 @@
 import { HttpResponse } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { counter, createHarness, errorOf, resetIsolate, type Harness } from "./proxy-harness";
+import { describe, expect, it, vi } from "vitest";
+import { counter, createHarness, errorOf, useProxyTestServer, type Harness } from "./proxy-harness";
 import { fakeBackend, gate, ok, unavailable } from "./proxy-upstream";
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-beforeEach(() => {
-  resetIsolate();
-  vi.spyOn(console, "warn").mockImplementation(() => undefined);
-});
-afterEach(() => {
-  server.resetHandlers();
-  vi.restoreAllMocks();
-});
-afterAll(() => server.close());
+const server = useProxyTestServer();
 
 async function circuitView(harness: Harness): Promise<{ state: string; open: boolean; remainingMs: number }> {
   const response = await harness.call("http://127.0.0.1/api/v1/metrics");

@@ -1,3 +1,5 @@
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 import { sleep as realSleep, type Deps } from "../src/deps";
 import { resetControlPlaneFallback } from "../src/control-plane-client";
 import type { WorkerEnv } from "../src/env";
@@ -96,6 +98,25 @@ export function resetIsolate(): void {
   resetRetryBudget();
   resetControlPlaneFallback();
   resetMetrics();
+}
+
+/**
+ * Per-file test setup for the /api/v2 suites: msw refusing unhandled requests, a fresh isolate and
+ * silenced Worker warnings before each test. Returns the msw server for `server.use(handler)`.
+ */
+export function useProxyTestServer(): ReturnType<typeof setupServer> {
+  const server = setupServer();
+  beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+  beforeEach(() => {
+    resetIsolate();
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    server.resetHandlers();
+    vi.restoreAllMocks();
+  });
+  afterAll(() => server.close());
+  return server;
 }
 
 export function proxyEnv(overrides: Partial<WorkerEnv> = {}, clock?: ManualClock): WorkerEnv {

@@ -1,20 +1,9 @@
 import { delay, HttpResponse } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { counter, createHarness, errorOf, resetIsolate, VPS_ORIGIN } from "./proxy-harness";
+import { describe, expect, it } from "vitest";
+import { counter, createHarness, errorOf, useProxyTestServer, VPS_ORIGIN } from "./proxy-harness";
 import { failThenOk, fakeBackend, ok, unavailable } from "./proxy-upstream";
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-beforeEach(() => {
-  resetIsolate();
-  vi.spyOn(console, "warn").mockImplementation(() => undefined);
-});
-afterEach(() => {
-  server.resetHandlers();
-  vi.restoreAllMocks();
-});
-afterAll(() => server.close());
+const server = useProxyTestServer();
 
 describe("/api/v2 order of checks (SPEC §3.5)", () => {
   it("answers 503 origin_unconfigured, not retryable, without Retry-After when VPS_API_ORIGIN is unset", async () => {
