@@ -17,6 +17,7 @@ export default defineConfig({
           environment: "node",
           include: ["worker/src/**/*.test.ts", "worker/unit/**/*.test.ts", "fault-lab/**/*.test.ts", "scripts/**/*.test.ts", "load/**/*.test.ts"],
           testTimeout: 20_000,
+          setupFiles: ["worker/unit/fast-check-setup.ts"],
         },
       },
       {
