@@ -60,6 +60,17 @@ describe("parseConfig defaults (SPEC §2)", () => {
     expect([...config.vps.noRetryPaths]).toEqual(["/api/v2/a", "/api/v2/b"]);
   });
 
+  it("reads VPS_PROXY_IDEMPOTENT_PATHS (default none) and reports entries that are not exact /api/v2/ paths", () => {
+    expect(parseConfig({}).vps.idempotentPaths.size).toBe(0);
+    const config = parseConfig({ VPS_PROXY_IDEMPOTENT_PATHS: " /api/v2/sync/push ,/api/v1/ai/analyze, /api/v2/x?y=1 ,," });
+    expect([...config.vps.idempotentPaths]).toEqual(["/api/v2/sync/push"]);
+    const reported = config.problems.filter((problem) => problem.variable === "VPS_PROXY_IDEMPOTENT_PATHS");
+    expect(reported.map((problem) => problem.message)).toEqual([
+      '"/api/v1/ai/analyze" is not an exact /api/v2/ path; ignored.',
+      '"/api/v2/x?y=1" is not an exact /api/v2/ path; ignored.',
+    ]);
+  });
+
   it("accepts https origins and loopback http, rejects other http", () => {
     expect(parseConfig({ VPS_API_ORIGIN: "https://api.example.org/base" }).vps.origin?.origin).toBe("https://api.example.org");
     expect(parseConfig({ VPS_API_ORIGIN: "http://127.0.0.1:9000" }).vps.origin?.origin).toBe("http://127.0.0.1:9000");

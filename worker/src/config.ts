@@ -30,6 +30,8 @@ export interface WorkerConfig {
     timeoutMs: number;
     retries: number;
     noRetryPaths: ReadonlySet<string>;
+    /** Exact paths whose POST/PUT/PATCH/DELETE the backend treats as idempotent (retry-safe). */
+    idempotentPaths: ReadonlySet<string>;
     maxBodyBytes: number;
     circuitFailureThreshold: number;
     circuitOpenMs: number;
@@ -239,6 +241,11 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
   if (originProblem) problems.push({ variable: "VPS_API_ORIGIN", message: originProblem });
 
   const noRetryList = readList(readString(env, "VPS_PROXY_NO_RETRY_PATHS"));
+  const idempotentPaths = new Set<string>();
+  for (const item of readList(readString(env, "VPS_PROXY_IDEMPOTENT_PATHS"))) {
+    if (item.startsWith("/api/v2/") && !/[?#\s]/.test(item)) idempotentPaths.add(item);
+    else problems.push({ variable: "VPS_PROXY_IDEMPOTENT_PATHS", message: `"${item.slice(0, 80)}" is not an exact /api/v2/ path; ignored.` });
+  }
   const allowedOrigins = new Set<string>();
   for (const item of readList(readString(env, "ALLOWED_ORIGINS"))) {
     try {
@@ -262,6 +269,7 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
       timeoutMs: readInt(env, INT_RULES.vpsTimeoutMs, problems),
       retries: readInt(env, INT_RULES.vpsRetries, problems),
       noRetryPaths: new Set(noRetryList.length > 0 ? noRetryList : DEFAULT_NO_RETRY_PATHS),
+      idempotentPaths,
       maxBodyBytes: readInt(env, INT_RULES.vpsMaxBodyBytes, problems),
       circuitFailureThreshold: readInt(env, INT_RULES.vpsFailureThreshold, problems),
       circuitOpenMs: readInt(env, INT_RULES.vpsOpenMs, problems),
@@ -289,7 +297,7 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
 
 const CONFIG_VARIABLES = [
   "NODE_ENV", "KEY_ENCRYPTION_SECRET", "KEY_ENCRYPTION_SECRET_PREV", "CLERK_JWKS_URL", "CLERK_ISSUER", "CLERK_AUDIENCE",
-  "ALLOW_INSECURE_DEV_AUTH", "VPS_API_ORIGIN", "VPS_PROXY_NO_RETRY_PATHS", "DEFAULT_MODEL", "GEMINI_API_BASE",
+  "ALLOW_INSECURE_DEV_AUTH", "VPS_API_ORIGIN", "VPS_PROXY_NO_RETRY_PATHS", "VPS_PROXY_IDEMPOTENT_PATHS", "DEFAULT_MODEL", "GEMINI_API_BASE",
   "OPENROUTER_API_BASE", "ALLOWED_ORIGINS", "ENABLE_DEV_ROUTES", "DEV_CLOCK_OFFSET_MS", ...Object.values(INT_RULES).map((rule) => rule.variable),
 ];
 

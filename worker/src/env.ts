@@ -30,6 +30,7 @@ export interface WorkerEnv {
   VPS_PROXY_TIMEOUT_MS?: string;
   VPS_PROXY_RETRIES?: string;
   VPS_PROXY_NO_RETRY_PATHS?: string;
+  VPS_PROXY_IDEMPOTENT_PATHS?: string;
   VPS_PROXY_MAX_BODY_BYTES?: string;
   VPS_PROXY_CIRCUIT_FAILURE_THRESHOLD?: string;
   VPS_PROXY_CIRCUIT_OPEN_MS?: string;

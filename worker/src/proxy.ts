@@ -105,14 +105,19 @@ function streamSafe(body: BodyInit): RequestInit {
   return body instanceof ReadableStream ? ({ body, duplex: "half" } as RequestInit) : { body };
 }
 
-/** Whether this request may be retried at all (counts no-retry path hits). */
+/**
+ * Whether this request may be retried at all (counts no-retry path hits). A no-retry path always
+ * wins; otherwise safe methods retry, and a write only when the backend can dedupe it: the path is
+ * listed in VPS_PROXY_IDEMPOTENT_PATHS or the client sent an Idempotency-Key.
+ */
 function isRetryEligible(ctx: RequestContext): boolean {
-  if (ctx.config.vps.noRetryPaths.has(ctx.url.pathname)) {
+  const { noRetryPaths, idempotentPaths } = ctx.config.vps;
+  if (noRetryPaths.has(ctx.url.pathname)) {
     count("vpsProxyNoRetryPathHits");
     return false;
   }
   if (RETRY_SAFE_METHODS.has(ctx.request.method.toUpperCase())) return true;
-  return ctx.request.headers.has("idempotency-key");
+  return idempotentPaths.has(ctx.url.pathname) || ctx.request.headers.has("idempotency-key");
 }
 
 /** The client's own budget (`x-timeout-ms`), when it sent a sane one. */

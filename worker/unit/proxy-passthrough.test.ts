@@ -158,6 +158,26 @@ describe("/api/v2 retries", () => {
     expect(backend.seen).toHaveLength(1);
   });
 
+  it("retries a write on a path listed in VPS_PROXY_IDEMPOTENT_PATHS, resending the same body", async () => {
+    const backend = fakeBackend(failThenOk(1));
+    server.use(backend.handler);
+    const harness = createHarness({ VPS_PROXY_RETRIES: "2", VPS_PROXY_IDEMPOTENT_PATHS: "/api/v2/sync/push" });
+    const response = await harness.call("/api/v2/sync/push", { method: "POST", headers: { "content-type": "application/json" }, body: '{"n":1}' });
+    expect(response.status).toBe(200);
+    expect(backend.seen.map((seen) => new TextDecoder().decode(seen.body))).toEqual(['{"n":1}', '{"n":1}']);
+  });
+
+  it("does not retry a write on an unlisted path, nor a listed path that is also a no-retry path", async () => {
+    const vars = { VPS_PROXY_RETRIES: "2", VPS_PROXY_IDEMPOTENT_PATHS: "/api/v2/sync/push,/api/v2/events", VPS_PROXY_NO_RETRY_PATHS: "/api/v2/events" };
+    for (const path of ["/api/v2/sync/other", "/api/v2/events"]) {
+      const backend = fakeBackend(failThenOk(1));
+      server.use(backend.handler);
+      const response = await createHarness(vars).call(path, { method: "POST", body: "{}" });
+      expect(response.status, path).toBe(503);
+      expect(backend.seen, path).toHaveLength(1);
+    }
+  });
+
   it.each(["/api/v2/events", "/api/v2/events/ticket"])("never retries the no-retry path %s", async (path) => {
     const backend = fakeBackend(failThenOk(1));
     server.use(backend.handler);
