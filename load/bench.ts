@@ -8,40 +8,14 @@
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { Readable } from "node:stream";
-import { fileURLToPath } from "node:url";
-import { startChild, waitForLine, type Child } from "./lib/child";
 import { chooseLoadTool, type LoadTool } from "./bench/load-tool";
 import { compare, comparisonLine, resultTable, type TargetResult } from "./bench/report";
 import { BENCH_PATH, FAILING_PATH } from "./bench/servers";
+import { durationFromArgs, REQUEST, REQUEST_BODY, ROOT, startNodeServer, WRANGLER_TOML } from "./bench/setup";
 import { readCompatibility, serveWithWorkerd, serveWorkerBundle, workerdVersion, type ServedWorker } from "./bench/workerd";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const WRANGLER_TOML = path.join(ROOT, "worker", "wrangler.toml");
-/** 202 bytes of JSON, the size of a typical PocketBrain sync push. */
-const REQUEST_BODY = JSON.stringify({ deviceId: "bench-device-0001", cursor: "c-000000000000000041", changes: [{ id: "note-1", op: "upsert", title: "Bench note", body: "x".repeat(53), version: 7 }] });
-const REQUEST = { method: "POST" as const, body: REQUEST_BODY, headers: { "content-type": "application/json" } };
 /** The circuit stays open for the whole circuit-open measurement (the maximum the config allows). */
 const BENCH_CIRCUIT_OPEN_MS = "120000";
-
-function durationFromArgs(argv: readonly string[]): number {
-  const index = argv.indexOf("--duration");
-  if (index === -1) return 5;
-  const value = Number(argv[index + 1]);
-  if (!Number.isFinite(value) || value < 1 || value > 30) throw new Error("--duration takes whole seconds between 1 and 30.");
-  return Math.round(value);
-}
-
-async function startNodeServer(args: string[], what: string): Promise<{ child: Child; origin: string }> {
-  const child = startChild(process.execPath, ["--import", "tsx", path.join(ROOT, "load", "bench", "server-child.ts"), ...args]);
-  try {
-    const port = await waitForLine(child, child.process.stdout as Readable, (line) => /^READY (\d+)$/.exec(line)?.[1], 15_000, what);
-    return { child, origin: `http://127.0.0.1:${port}` };
-  } catch (error) {
-    await child.stop();
-    throw error;
-  }
-}
 
 async function sendOnce(url: string): Promise<{ status: number; cause?: string }> {
   const response = await fetch(url, { ...REQUEST, signal: AbortSignal.timeout(10_000) });
@@ -74,7 +48,7 @@ async function forceCircuitOpen(workerUrl: string): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const seconds = durationFromArgs(process.argv.slice(2));
+  const seconds = durationFromArgs(process.argv.slice(2), 5);
   const tmp = await mkdtemp(path.join(os.tmpdir(), "pb-bench-"));
   const stops: Array<() => Promise<void>> = [];
   try {

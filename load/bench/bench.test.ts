@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compare, comparisonLine, resultTable, type TargetResult } from "./report";
+import { breakdownTable, compare, comparisonLine, resultTable, type TargetResult } from "./report";
 import { readCompatibility, workerdConfig } from "./workerd";
 import { parseWrkLine, wrkScript, type WrkResult } from "./wrk";
 
@@ -65,5 +65,24 @@ describe("report", () => {
     const table = resultTable([target("direct", 0.05, 1, 50_000)]);
     expect(table.split("\n")[0]).toMatch(/^target\s+c=1 p50 ms/);
     expect(table).toMatch(/direct\s+0\.050\s+1\.000\s+50000/);
+  });
+});
+
+describe("breakdown table", () => {
+  it("reports medians over rounds against the baseline's medians, with the req/s spread", () => {
+    const table = breakdownTable(
+      [
+        { name: "trivial", p50Ms: [0.5, 0.4, 0.6], requestsPerSec: [5000, 6000, 4000] },
+        { name: "variant", p50Ms: [0.7, 0.55, 0.6], requestsPerSec: [2500, 4500, 3000] },
+      ],
+      "trivial",
+    );
+    const [, trivial, variant] = table.split("\n");
+    expect(trivial?.split(/\s{2,}/)).toEqual(["trivial", "0.500", "0.000", "5000", "4000..6000", "1.000"]);
+    expect(variant?.split(/\s{2,}/)).toEqual(["variant", "0.600", "0.100", "3000", "2500..4500", "0.600"]);
+  });
+
+  it("refuses a baseline with no samples", () => {
+    expect(() => breakdownTable([{ name: "variant", p50Ms: [1], requestsPerSec: [1] }], "trivial")).toThrow(/baseline "trivial"/);
   });
 });

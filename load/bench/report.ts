@@ -42,3 +42,34 @@ export function compare(subject: TargetResult, baseline: TargetResult): Comparis
 export function comparisonLine(label: string, c: Comparison): string {
   return `${label} p50=${ms(c.addedP50Ms)} p99=${ms(c.addedP99Ms)} throughput-ratio=${c.throughputRatio.toFixed(3)}`;
 }
+
+/** One breakdown target's measurements over interleaved rounds. */
+export interface RoundSamples {
+  name: string;
+  p50Ms: number[];
+  requestsPerSec: number[];
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+/**
+ * Medians over the rounds, each against the baseline's medians: added p50 at c=1 and throughput as
+ * a fraction of the baseline's at c=50. The min–max column shows how much the machine wobbled.
+ */
+export function breakdownTable(targets: readonly RoundSamples[], baselineName: string): string {
+  const baseline = targets.find((t) => t.name === baselineName);
+  if (!baseline || baseline.p50Ms.length === 0) throw new Error(`breakdown: no samples for the baseline "${baselineName}".`);
+  const baseP50 = median(baseline.p50Ms);
+  const baseRps = median(baseline.requestsPerSec);
+  const header = ["target", "c=1 p50 ms", "added p50 ms", "c=50 req/s", "req/s min..max", "throughput vs trivial"];
+  const rows = targets.map((t) => {
+    const p50 = median(t.p50Ms);
+    const rps = median(t.requestsPerSec);
+    return [t.name, p50.toFixed(3), (p50 - baseP50).toFixed(3), rps.toFixed(0), `${Math.min(...t.requestsPerSec).toFixed(0)}..${Math.max(...t.requestsPerSec).toFixed(0)}`, (rps / baseRps).toFixed(3)];
+  });
+  return formatTable(header, rows);
+}
