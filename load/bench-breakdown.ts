@@ -6,14 +6,12 @@
  * prints medians per target against the trivial Worker. Prints, never asserts.
  * Options: --rounds N (default 5, 1..20), --duration <s> per measurement (default 2).
  */
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { chooseLoadTool } from "./bench/load-tool";
 import { breakdownTable, type RoundSamples } from "./bench/report";
 import { BENCH_PATH } from "./bench/servers";
-import { durationFromArgs, REQUEST, REQUEST_BODY, ROOT, startNodeServer, WRANGLER_TOML } from "./bench/setup";
-import { readCompatibility, serveWithWorkerd, serveWorkerBundle, workerdVersion, type ServedWorker } from "./bench/workerd";
+import { durationFromArgs, REQUEST_BODY, ROOT, runBench, WRANGLER_TOML } from "./bench/setup";
+import { serveWithWorkerd, serveWorkerBundle, type ServedWorker } from "./bench/workerd";
 
 const TRIVIAL = "trivial Worker";
 const VARIANTS: ReadonlyArray<{ name: string; file: string }> = [
@@ -33,53 +31,37 @@ function roundsFromArgs(argv: readonly string[]): number {
   return value;
 }
 
-async function main(): Promise<void> {
+function readOptions(): { seconds: number; rounds: number } {
   const argv = process.argv.slice(2);
-  const seconds = durationFromArgs(argv, 2);
-  const rounds = roundsFromArgs(argv);
-  const tmp = await mkdtemp(path.join(os.tmpdir(), "pb-breakdown-"));
-  const stops: Array<() => Promise<void>> = [];
-  try {
-    const compatibility = readCompatibility(await readFile(WRANGLER_TOML, "utf8"));
-    const tool = await chooseLoadTool(REQUEST, path.join(tmp, "request.lua"));
-    console.log(`machine: cores=${os.cpus().length} node=${process.version} workerd=${await workerdVersion()} load=${tool.name}`);
-    console.log(`request: POST ${BENCH_PATH} ${Buffer.byteLength(REQUEST_BODY)} B JSON; ${rounds} interleaved rounds of ${seconds} s at c=1 and ${seconds} s at c=50 per target`);
-    const backend = await startNodeServer(["backend"], "fake backend");
-    stops.push(() => backend.child.stop());
-
-    const served: Array<{ name: string; worker: ServedWorker }> = [];
-    for (const [index, variant] of VARIANTS.entries()) {
-      const dir = path.join(tmp, `variant-${index}`);
-      await mkdir(dir);
-      const worker = await serveWithWorkerd(dir, variant.file, { ...compatibility, bindings: { BACKEND_ORIGIN: backend.origin } });
-      stops.push(() => worker.stop());
-      served.push({ name: variant.name, worker });
-    }
-    const real = await serveWorkerBundle(WRANGLER_TOML, { VPS_API_ORIGIN: backend.origin });
-    stops.push(() => real.stop());
-    served.push({ name: REAL, worker: real });
-
-    const samples: RoundSamples[] = served.map(({ name }) => ({ name, p50Ms: [], requestsPerSec: [] }));
-    for (let round = 1; round <= rounds; round += 1) {
-      for (const [index, { worker }] of served.entries()) {
-        const url = worker.url + BENCH_PATH;
-        await tool.run(url, 10, 1);
-        const latency = await tool.run(url, 1, seconds);
-        const throughput = await tool.run(url, 50, seconds);
-        if (latency.non2xx + throughput.non2xx > 0) throw new Error(`${served[index]?.name} answered non-2xx; its numbers would not measure the passthrough.`);
-        samples[index]?.p50Ms.push(latency.p50Ms);
-        samples[index]?.requestsPerSec.push(throughput.requestsPerSec);
-      }
-      process.stderr.write(`round ${round}/${rounds} done\n`);
-    }
-    console.log(breakdownTable(samples, TRIVIAL));
-  } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    await rm(tmp, { recursive: true, force: true });
-  }
+  return { seconds: durationFromArgs(argv, 2), rounds: roundsFromArgs(argv) };
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
+runBench("pb-breakdown-", readOptions, async ({ tmp, compatibility, tool, backendOrigin, defer }, { seconds, rounds }) => {
+  console.log(`request: POST ${BENCH_PATH} ${Buffer.byteLength(REQUEST_BODY)} B JSON; ${rounds} interleaved rounds of ${seconds} s at c=1 and ${seconds} s at c=50 per target`);
+  const served: Array<{ name: string; worker: ServedWorker }> = [];
+  for (const [index, variant] of VARIANTS.entries()) {
+    const dir = path.join(tmp, `variant-${index}`);
+    await mkdir(dir);
+    const worker = await serveWithWorkerd(dir, variant.file, { ...compatibility, bindings: { BACKEND_ORIGIN: backendOrigin } });
+    defer(() => worker.stop());
+    served.push({ name: variant.name, worker });
+  }
+  const real = await serveWorkerBundle(WRANGLER_TOML, { VPS_API_ORIGIN: backendOrigin });
+  defer(() => real.stop());
+  served.push({ name: REAL, worker: real });
+
+  const samples: RoundSamples[] = served.map(({ name }) => ({ name, p50Ms: [], requestsPerSec: [] }));
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const [index, { worker }] of served.entries()) {
+      const url = worker.url + BENCH_PATH;
+      await tool.run(url, 10, 1);
+      const latency = await tool.run(url, 1, seconds);
+      const throughput = await tool.run(url, 50, seconds);
+      if (latency.non2xx + throughput.non2xx > 0) throw new Error(`${served[index]?.name} answered non-2xx; its numbers would not measure the passthrough.`);
+      samples[index]?.p50Ms.push(latency.p50Ms);
+      samples[index]?.requestsPerSec.push(throughput.requestsPerSec);
+    }
+    process.stderr.write(`round ${round}/${rounds} done\n`);
+  }
+  console.log(breakdownTable(samples, TRIVIAL));
 });

@@ -5,14 +5,13 @@
  *   both Workers on bare workerd; plus the cost of a circuit-open answer. Prints, never asserts.
  * Options: --duration <s> per measurement (default 5, max 30).
  */
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { chooseLoadTool, type LoadTool } from "./bench/load-tool";
+import type { LoadTool } from "./bench/load-tool";
 import { compare, comparisonLine, resultTable, type TargetResult } from "./bench/report";
 import { BENCH_PATH, FAILING_PATH } from "./bench/servers";
-import { durationFromArgs, REQUEST, REQUEST_BODY, ROOT, startNodeServer, WRANGLER_TOML } from "./bench/setup";
-import { readCompatibility, serveWithWorkerd, serveWorkerBundle, workerdVersion, type ServedWorker } from "./bench/workerd";
+import { durationFromArgs, REQUEST, REQUEST_BODY, ROOT, runBench, startNodeServer, WRANGLER_TOML } from "./bench/setup";
+import { serveWithWorkerd, serveWorkerBundle, type ServedWorker } from "./bench/workerd";
 
 /** The circuit stays open for the whole circuit-open measurement (the maximum the config allows). */
 const BENCH_CIRCUIT_OPEN_MS = "120000";
@@ -47,57 +46,39 @@ async function forceCircuitOpen(workerUrl: string): Promise<boolean> {
   return false;
 }
 
-async function main(): Promise<void> {
-  const seconds = durationFromArgs(process.argv.slice(2), 5);
-  const tmp = await mkdtemp(path.join(os.tmpdir(), "pb-bench-"));
-  const stops: Array<() => Promise<void>> = [];
-  try {
-    const compatibility = readCompatibility(await readFile(WRANGLER_TOML, "utf8"));
-    const tool = await chooseLoadTool(REQUEST, path.join(tmp, "request.lua"));
-    const cpu = os.cpus()[0]?.model ?? "unknown cpu";
-    console.log(`machine: cores=${os.cpus().length} (${cpu}) node=${process.version} workerd=${await workerdVersion()} load=${tool.name}`);
+const readOptions = () => ({ seconds: durationFromArgs(process.argv.slice(2), 5) });
 
-    const backend = await startNodeServer(["backend"], "fake backend");
-    stops.push(() => backend.child.stop());
-    const proxy = await startNodeServer(["node-proxy", backend.origin], "node proxy");
-    stops.push(() => proxy.child.stop());
+runBench("pb-bench-", readOptions, async ({ tmp, compatibility, tool, backendOrigin, defer }, { seconds }) => {
+  const proxy = await startNodeServer(["node-proxy", backendOrigin], "node proxy");
+  defer(() => proxy.child.stop());
 
-    await mkdir(path.join(tmp, "trivial"));
-    const trivial: ServedWorker = await serveWithWorkerd(path.join(tmp, "trivial"), path.join(ROOT, "load", "bench", "trivial-worker.js"), {
-      ...compatibility,
-      bindings: { BACKEND_ORIGIN: backend.origin },
-    });
-    stops.push(() => trivial.stop());
-    // Only what the /api/v2 path reads: it touches neither KV nor the Durable Object, so neither is bound.
-    const worker: ServedWorker = await serveWorkerBundle(WRANGLER_TOML, { VPS_API_ORIGIN: backend.origin, VPS_PROXY_CIRCUIT_OPEN_MS: BENCH_CIRCUIT_OPEN_MS });
-    stops.push(() => worker.stop());
-    console.log("serving: both Workers on bare `workerd serve` (capnp config, bundle from `wrangler deploy --dry-run`); Worker bindings: VPS_API_ORIGIN, VPS_PROXY_CIRCUIT_OPEN_MS only (no KV/DO: /api/v2 uses neither)");
-    console.log(`request: POST ${BENCH_PATH} ${Buffer.byteLength(REQUEST_BODY)} B JSON; ${seconds} s per measurement; c=1 for latency, c=50 for throughput`);
+  await mkdir(path.join(tmp, "trivial"));
+  const trivial: ServedWorker = await serveWithWorkerd(path.join(tmp, "trivial"), path.join(ROOT, "load", "bench", "trivial-worker.js"), {
+    ...compatibility,
+    bindings: { BACKEND_ORIGIN: backendOrigin },
+  });
+  defer(() => trivial.stop());
+  // Only what the /api/v2 path reads: it touches neither KV nor the Durable Object, so neither is bound.
+  const worker: ServedWorker = await serveWorkerBundle(WRANGLER_TOML, { VPS_API_ORIGIN: backendOrigin, VPS_PROXY_CIRCUIT_OPEN_MS: BENCH_CIRCUIT_OPEN_MS });
+  defer(() => worker.stop());
+  console.log("serving: both Workers on bare `workerd serve` (capnp config, bundle from `wrangler deploy --dry-run`); Worker bindings: VPS_API_ORIGIN, VPS_PROXY_CIRCUIT_OPEN_MS only (no KV/DO: /api/v2 uses neither)");
+  console.log(`request: POST ${BENCH_PATH} ${Buffer.byteLength(REQUEST_BODY)} B JSON; ${seconds} s per measurement; c=1 for latency, c=50 for throughput`);
 
-    const sanity = await sendOnce(worker.url + BENCH_PATH);
-    if (sanity.status !== 200) console.log(`warning: the Worker answered ${sanity.status}${sanity.cause ? ` (${sanity.cause})` : ""}, not 200: its row measures that answer`);
+  const sanity = await sendOnce(worker.url + BENCH_PATH);
+  if (sanity.status !== 200) console.log(`warning: the Worker answered ${sanity.status}${sanity.cause ? ` (${sanity.cause})` : ""}, not 200: its row measures that answer`);
 
-    const direct = await measure(tool, "direct (fake backend)", backend.origin + BENCH_PATH, seconds);
-    const nodeProxy = await measure(tool, "node http.request proxy", proxy.origin + BENCH_PATH, seconds);
-    const trivialResult = await measure(tool, "trivial Worker (workerd)", trivial.url + BENCH_PATH, seconds);
-    const workerResult = await measure(tool, "Worker /api/v2 (workerd)", worker.url + BENCH_PATH, seconds);
-    const opened = await forceCircuitOpen(worker.url);
-    const results = [direct, nodeProxy, trivialResult, workerResult];
-    if (opened) results.push(await measure(tool, "Worker circuit-open 503", worker.url + BENCH_PATH, seconds));
-    else console.log("warning: could not force the circuit open; circuit-open cost not measured");
+  const direct = await measure(tool, "direct (fake backend)", backendOrigin + BENCH_PATH, seconds);
+  const nodeProxy = await measure(tool, "node http.request proxy", proxy.origin + BENCH_PATH, seconds);
+  const trivialResult = await measure(tool, "trivial Worker (workerd)", trivial.url + BENCH_PATH, seconds);
+  const workerResult = await measure(tool, "Worker /api/v2 (workerd)", worker.url + BENCH_PATH, seconds);
+  const opened = await forceCircuitOpen(worker.url);
+  const results = [direct, nodeProxy, trivialResult, workerResult];
+  if (opened) results.push(await measure(tool, "Worker circuit-open 503", worker.url + BENCH_PATH, seconds));
+  else console.log("warning: could not force the circuit open; circuit-open cost not measured");
 
-    console.log(resultTable(results));
-    console.log(comparisonLine("node-proxy-vs-direct added-latency", compare(nodeProxy, direct)));
-    console.log(comparisonLine("trivial-worker-vs-direct added-latency", compare(trivialResult, direct)));
-    console.log(comparisonLine("worker-vs-trivial-worker added-latency", compare(workerResult, trivialResult)));
-    console.log(comparisonLine("added-latency", compare(workerResult, direct)));
-  } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    await rm(tmp, { recursive: true, force: true });
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
+  console.log(resultTable(results));
+  console.log(comparisonLine("node-proxy-vs-direct added-latency", compare(nodeProxy, direct)));
+  console.log(comparisonLine("trivial-worker-vs-direct added-latency", compare(trivialResult, direct)));
+  console.log(comparisonLine("worker-vs-trivial-worker added-latency", compare(workerResult, trivialResult)));
+  console.log(comparisonLine("added-latency", compare(workerResult, direct)));
 });

@@ -1,4 +1,5 @@
 /** Pure formatting of bench results: the table, the comparison lines and the final summary line. */
+import { median } from "../lib/stats";
 import { formatTable } from "../lib/table";
 import type { WrkResult } from "./wrk";
 
@@ -49,12 +50,6 @@ export interface RoundSamples {
   p50Ms: number[];
   requestsPerSec: number[];
 }
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 /**
  * Medians over the rounds, each against the baseline's medians: added p50 at c=1 and throughput as

@@ -1,8 +1,12 @@
-/** What `npm run bench` and `npm run bench:breakdown` share: the request they send and the Node servers they start. */
+/** What `npm run bench` and `npm run bench:breakdown` share: the request, the Node servers and the session around a run. */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { startChild, waitForLine, type Child } from "../lib/child";
+import { chooseLoadTool, type LoadTool } from "./load-tool";
+import { readCompatibility, workerdVersion } from "./workerd";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const WRANGLER_TOML = path.join(ROOT, "worker", "wrangler.toml");
@@ -29,4 +33,44 @@ export function durationFromArgs(argv: readonly string[], fallback: number): num
   const value = Number(argv[index + 1]);
   if (!Number.isFinite(value) || value < 1 || value > 30) throw new Error("--duration takes whole seconds between 1 and 30.");
   return Math.round(value);
+}
+
+export interface BenchSession {
+  /** A scratch folder, removed when the run ends. */
+  tmp: string;
+  compatibility: ReturnType<typeof readCompatibility>;
+  tool: LoadTool;
+  /** The instant fake backend every target forwards to. */
+  backendOrigin: string;
+  /** Registers a stop; stops run in reverse order when the run ends, however it ends. */
+  defer(stop: () => Promise<void>): void;
+}
+
+/**
+ * Runs one bench: reads its options (before anything starts), prints the machine line, starts the
+ * fake backend, hands `body` the session and the options, then stops everything it started and
+ * removes the scratch folder. A failure, bad options included, prints its message and exits 1.
+ */
+export function runBench<Options>(tmpPrefix: string, readOptions: () => Options, body: (session: BenchSession, options: Options) => Promise<void>): void {
+  const run = async (): Promise<void> => {
+    const options = readOptions();
+    const tmp = await mkdtemp(path.join(os.tmpdir(), tmpPrefix));
+    const stops: Array<() => Promise<void>> = [];
+    try {
+      const compatibility = readCompatibility(await readFile(WRANGLER_TOML, "utf8"));
+      const tool = await chooseLoadTool(REQUEST, path.join(tmp, "request.lua"));
+      const cpu = os.cpus()[0]?.model ?? "unknown cpu";
+      console.log(`machine: cores=${os.cpus().length} (${cpu}) node=${process.version} workerd=${await workerdVersion()} load=${tool.name}`);
+      const backend = await startNodeServer(["backend"], "fake backend");
+      stops.push(() => backend.child.stop());
+      await body({ tmp, compatibility, tool, backendOrigin: backend.origin, defer: (stop) => stops.push(stop) }, options);
+    } finally {
+      for (const stop of stops.reverse()) await stop().catch(() => undefined);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  };
+  run().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  });
 }

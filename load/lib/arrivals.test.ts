@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { arrivalOffsets, runArrivals, type ArrivalClock } from "./arrivals";
 import { probesTooClose } from "./breaker";
 import { assertLoopback, retryAfterSeconds } from "./http";
-import { percentileSorted, summarize } from "./stats";
+import { median, percentileSorted, summarize } from "./stats";
 
 function manualClock(): ArrivalClock & { t: number } {
   const clock = {
@@ -77,5 +77,11 @@ describe("stats", () => {
     expect(percentileSorted(sorted, 99)).toBe(99);
     expect(summarize([3, 1, 2])).toEqual({ count: 3, p50: 2, p99: 3, max: 3 });
     expect(summarize([]).p50).toBeNaN();
+  });
+
+  it("takes the median of unsorted values, averaging the two middle ones for an even count", () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
   });
 });

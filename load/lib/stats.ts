@@ -8,6 +8,14 @@ export function percentileSorted(sorted: readonly number[], p: number): number {
   return sorted[index] as number;
 }
 
+/** The middle value (the mean of the two middle ones for an even count); NaN for an empty list. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
 export interface LatencySummary {
   count: number;
   p50: number;
