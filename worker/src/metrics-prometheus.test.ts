@@ -77,3 +77,20 @@ describe("Prometheus exposition of the metrics snapshot", () => {
     expect(text).toContain('pocketbrain_circuit_open_remaining_seconds{circuit="we\\"ird\\\\name\\n"} 0');
   });
 });
+
+describe("docs/grafana-dashboard.json", () => {
+  it("queries only series the exposition has", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const dashboard = JSON.parse(await readFile(new URL("../../docs/grafana-dashboard.json", import.meta.url), "utf8")) as { panels: { targets?: { expr: string }[] }[] };
+    resetMetrics();
+    const text = toPrometheus(snapshotMetrics(closed, 0, { gemini: closed }));
+    const names = new Set(sampleLines(text).map((line) => /^[a-z_0-9]+/.exec(line)?.[0]));
+    const labels = new Set([...text.matchAll(/[{,]([a-z_]+)="/g)].map((match) => match[1]));
+    const queried = dashboard.panels.flatMap((panel) => panel.targets ?? []).map((target) => target.expr);
+    expect(queried.length).toBeGreaterThan(8);
+    for (const expr of queried) {
+      for (const [name] of expr.matchAll(/pocketbrain_[a-z_0-9]+/g)) expect(names, `${name} in ${expr}`).toContain(name);
+      for (const [, label] of expr.matchAll(/by \(([a-z_, ]+)\)/g)) for (const one of (label ?? "").split(/,\s*/)) expect(labels, `label ${one}`).toContain(one);
+    }
+  });
+});
