@@ -77,7 +77,10 @@ function countdownMark(countdown: Countdown, scale: Scale): string {
   const y = scale.laneY(countdown.lane) - 16;
   const x1 = scale.x(countdown.from);
   const x2 = Math.max(scale.x(countdown.to), x1 + 2);
-  return `<g class="countdown"><title>${escape(countdown.label)}</title><polygon points="${num(x1)},${y} ${num(x2)},${y + 6} ${num(x1)},${y + 6}"/><text x="${num(x1 + 3)}" y="${y - 2}" class="small">${escape(countdown.label)}</text></g>`;
+  // Near the right edge the label ends at the mark instead of running off the chart.
+  const atEdge = x1 + countdown.label.length * 5.5 > WIDTH - RIGHT;
+  const text = atEdge ? `<text x="${num(x1 - 3)}" y="${y - 2}" class="small" text-anchor="end">` : `<text x="${num(x1 + 3)}" y="${y - 2}" class="small">`;
+  return `<g class="countdown"><title>${escape(countdown.label)}</title><polygon points="${num(x1)},${y} ${num(x2)},${y + 6} ${num(x1)},${y + 6}"/>${text}${escape(countdown.label)}</text></g>`;
 }
 
 function spanMark(span: Span, scale: Scale, labelled: boolean): string {
