@@ -102,7 +102,7 @@ function serializeRecord(target: StoreTarget, record: { provider: ProviderName; 
 }
 
 const kvUnavailable = (operation: string): ApiError =>
-  new ApiError("SERVICE_UNAVAILABLE", "Session storage is unavailable.", { cause: "kv_unavailable", retryAfterSec: 5, internal: `KV ${operation} failed` });
+  new ApiError("SERVICE_UNAVAILABLE", "Session storage is temporarily unavailable. Please retry shortly.", { cause: "kv_unavailable", retryAfterSec: 5, internal: `KV ${operation} failed` });
 
 function store(ctx: RequestContext): KvStore {
   const kv = ctx.env.AI_SESSIONS;

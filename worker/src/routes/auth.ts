@@ -23,12 +23,12 @@ import { isProviderName, type Credential, type Identity } from "../types";
 
 export const MAX_API_KEY_LENGTH = 512;
 
-/** Validates the connect body; the error message names the offending field. Pure. */
+/** Validates the connect body with the original worker's messages; each names the offending field. Pure. */
 export function parseConnectBody(body: Record<string, unknown>): Result<Credential, string> {
-  if (!isProviderName(body.provider)) return err("provider must be 'gemini' or 'openrouter'.");
-  if (typeof body.apiKey !== "string") return err("apiKey must be a non-empty string.");
+  if (!isProviderName(body.provider)) return err("Provider must be gemini or openrouter");
+  if (typeof body.apiKey !== "string") return err("API key is required.");
   const apiKey = body.apiKey.trim();
-  if (apiKey === "") return err("apiKey must be a non-empty string.");
+  if (apiKey === "") return err("API key is required.");
   if (apiKey.length > MAX_API_KEY_LENGTH) return err(`apiKey must be at most ${MAX_API_KEY_LENGTH} characters.`);
   // Printable ASCII only: a NUL, control character, space or non-ASCII byte would make fetch throw
   // before anything is sent, which must never look like a provider failure.
