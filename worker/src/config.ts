@@ -7,7 +7,8 @@ export interface ConfigProblem {
   message: string;
 }
 
-export type SecretState = { ok: true; value: string } | { ok: false; reason: "missing" | "placeholder" | "too_short" };
+export type SecretProblem = "missing" | "placeholder" | "too_short" | "weak";
+export type SecretState = { ok: true; value: string } | { ok: false; reason: SecretProblem };
 
 export type ClerkConfig =
   | { state: "none" }
@@ -121,17 +122,19 @@ export function checkSecret(raw: unknown, devEnv: boolean): SecretState {
   const runtime = checkRuntimeSecret(raw, devEnv);
   if (!runtime.ok) return runtime;
   const lower = runtime.value.toLowerCase();
-  if (STRICT_FRAGMENTS.some((fragment) => lower.includes(fragment))) return { ok: false, reason: "placeholder" };
-  if (/^(.)\1*$/.test(runtime.value)) return { ok: false, reason: "placeholder" };
+  if (STRICT_FRAGMENTS.some((fragment) => lower.includes(fragment))) return { ok: false, reason: "weak" };
+  if (/^(.)\1*$/.test(runtime.value)) return { ok: false, reason: "weak" };
   return runtime;
 }
 
-export function secretProblemMessage(reason: "missing" | "placeholder" | "too_short", devEnv: boolean): string {
+export function secretProblemMessage(reason: SecretProblem, devEnv: boolean): string {
   switch (reason) {
     case "missing":
       return "is not set. Set it with `npm run worker:secret:set` (or in worker/.dev.vars for local dev).";
     case "placeholder":
       return "is a placeholder or a well-known test value. Generate one with `openssl rand -base64 48`.";
+    case "weak":
+      return "is too weak for production: a placeholder pattern (one repeated character or a well-known test value) the Worker accepts at runtime but a deploy refuses. Generate one with `openssl rand -base64 48`.";
     case "too_short":
       return `is too short (minimum ${devEnv ? 16 : 32} characters). Generate one with \`openssl rand -base64 48\`.`;
   }
