@@ -20,6 +20,11 @@ const KEY_CACHE_LIMIT = 64;
 export interface Keyring {
   active: string;
   previous: string | null;
+  /**
+   * The active secret exactly as configured, when that differs from `active` (which is trimmed):
+   * the original worker sealed its (legacy) records with the untrimmed value.
+   */
+  legacyActive?: string;
 }
 export type SecretSlot = "active" | "previous";
 export type RecordFormat = "v2" | "legacy";
@@ -28,8 +33,12 @@ export interface Opened {
   slot: SecretSlot;
   format: RecordFormat;
 }
-/** `malformed`: not a sealed record at all; `undecryptable`: no secret in the keyring opens it. */
-export type OpenFailure = "malformed" | "undecryptable";
+/**
+ * `malformed`: not a sealed record at all; `undecryptable`: no secret in the keyring opens it;
+ * `unknown_key`: a v2 record whose key id names neither configured secret (a configuration error,
+ * not a broken record: the caller keeps it).
+ */
+export type OpenFailure = "malformed" | "undecryptable" | "unknown_key";
 
 export interface SealedRecordV2 {
   v: 2;
@@ -151,6 +160,11 @@ async function candidateOrder(keyring: Keyring, kid: string | undefined): Promis
   return (await keyIdFor(keyring.previous)) === kid && (await keyIdFor(keyring.active)) !== kid ? ["previous", "active"] : slots;
 }
 
+async function namesConfiguredSecret(keyring: Keyring, kid: string): Promise<boolean> {
+  if ((await keyIdFor(keyring.active)) === kid) return true;
+  return keyring.previous !== null && (await keyIdFor(keyring.previous)) === kid;
+}
+
 /**
  * Opens a sealed record (v2 or legacy; a JSON string or an already-parsed object) with the keyring.
  * Pure apart from WebCrypto; the caller decides what a fallback or failure means for storage.
@@ -161,11 +175,15 @@ export async function open(input: unknown, keyring: Keyring, aad: string, purpos
   const slots = await candidateOrder(keyring, parsed.format === "v2" ? parsed.kid : undefined);
   for (const slot of slots) {
     const secret = slot === "active" ? keyring.active : keyring.previous!;
-    const plaintext =
+    let plaintext =
       parsed.format === "v2"
         ? await tryDecrypt(await deriveKey(secret, purpose), parsed.iv, parsed.data, aad)
         : await tryDecrypt(await legacyKey(secret), parsed.iv, parsed.data);
+    if (plaintext === null && parsed.format === "legacy" && slot === "active" && keyring.legacyActive !== undefined) {
+      plaintext = await tryDecrypt(await legacyKey(keyring.legacyActive), parsed.iv, parsed.data);
+    }
     if (plaintext !== null) return ok({ plaintext, slot, format: parsed.format });
   }
+  if (parsed.format === "v2" && !(await namesConfiguredSecret(keyring, parsed.kid))) return err("unknown_key");
   return err("undecryptable");
 }

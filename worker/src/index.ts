@@ -34,7 +34,7 @@ async function route(ctx: RequestContext): Promise<Response> {
     const action = pathname.slice(AI_PREFIX.length);
     if (isAiAction(action)) return handleAiAction(ctx, action);
   }
-  if (ctx.config.devRoutesEnabled && ctx.isLoopbackHost) {
+  if (ctx.config.devRoutesEnabled && ctx.isLocal) {
     const dev = await handleDevRoute(ctx);
     if (dev) return dev;
   }

@@ -43,8 +43,11 @@ export const SECRET_ROTATION_COUNTERS = [
   "legacyDecrypts",
   "invalidRotationSecret",
   "invalidEncryptionSecret",
+  "unknownKeyIdRecords",
 ] as const;
 export const RUNTIME_CONFIG_COUNTERS = [
+  "invalidEncryptionSecret",
+  "invalidRotationSecret",
   "invalidVpsOrigin",
   "invalidConfigValues",
   "controlPlaneFallbacks",
