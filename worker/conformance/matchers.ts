@@ -21,11 +21,11 @@ export const anyBoolean = matching("a boolean", (value) => typeof value === "boo
 export const nullOrNumber = matching("null or a number", (value) => value === null || (typeof value === "number" && Number.isFinite(value)));
 export const anyString = matching("a non-empty string", (value) => typeof value === "string" && value !== "");
 
-/** An ISO-8601 timestamp about `offsetMs` from the moment of matching (± `toleranceMs`). */
-export function isoAbout(offsetMs: number, toleranceMs = 5 * 60_000): Matcher {
-  return matching(`an ISO time about ${offsetMs} ms from now`, (value) => {
-    if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value)) return false;
-    return Math.abs(Date.parse(value) - (Date.now() + offsetMs)) <= toleranceMs;
+/** Epoch milliseconds (the original worker's timestamp form) about `offsetMs` from the moment of matching (± `toleranceMs`). */
+export function epochMsAbout(offsetMs: number, toleranceMs = 5 * 60_000): Matcher {
+  return matching(`epoch ms about ${offsetMs} ms from now`, (value) => {
+    if (typeof value !== "number" || !Number.isInteger(value)) return false;
+    return Math.abs(value - (Date.now() + offsetMs)) <= toleranceMs;
   });
 }
 

@@ -8,7 +8,7 @@ export const MAX_JSON_BODY_BYTES = 128 * 1024;
 export function assertJsonContentType(request: Request): void {
   const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json") {
-    throw new ApiError("BAD_REQUEST", "Content-Type must be application/json.", { status: 415 });
+    throw new ApiError("BAD_REQUEST", "Content-Type must be application/json", { status: 415 });
   }
 }
 
@@ -56,7 +56,8 @@ export async function readBodyWithin(request: Request, limit: number): Promise<U
 export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
   const bytes = await readBodyWithin(request, MAX_JSON_BODY_BYTES);
   if (bytes === null) {
-    throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${MAX_JSON_BODY_BYTES} bytes.`);
+    // The original answers 413 with code BAD_REQUEST: the PocketBrain client knows no PAYLOAD_TOO_LARGE here.
+    throw new ApiError("BAD_REQUEST", "Request body too large", { status: 413 });
   }
   const text = new TextDecoder().decode(bytes);
   if (text.trim() === "") return {};
@@ -64,7 +65,7 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new ApiError("BAD_REQUEST", "Request body is not valid JSON.");
+    throw new ApiError("BAD_REQUEST", "Invalid JSON body");
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new ApiError("BAD_REQUEST", "Request body must be a JSON object.");

@@ -38,7 +38,7 @@ async function route(ctx: RequestContext): Promise<Response> {
     const dev = await handleDevRoute(ctx);
     if (dev) return dev;
   }
-  throw new ApiError("NOT_FOUND", "Route not found.");
+  throw new ApiError("NOT_FOUND", "Route not found");
 }
 
 /** Counts what every failed response has in common, once, here (SPEC §3.8). */
@@ -73,7 +73,7 @@ export async function handleRequest(
       return errorResponse(error, requestId);
     }
     log("error", "unhandled_exception", { requestId, error: error instanceof Error ? error.name : typeof error });
-    return errorResponse(new ApiError("INTERNAL_ERROR", "Internal error."), requestId);
+    return errorResponse(new ApiError("INTERNAL_ERROR", "Internal server error"), requestId);
   }
 }
 

@@ -146,9 +146,9 @@ describe("loadCredential", () => {
     expect((await loadCredential(ctx(), { kind: "session", sessionId: SESSION_ID })).apiKey).toBe("AIzaSyStoredKey");
     const rewrite = kv.writes.at(-1)!;
     expect(rewrite.expirationTtl).toBe(86400 - 3600);
-    const stored = JSON.parse(rewrite.value) as { encryptedApiKey: string; expiresAt: string };
+    const stored = JSON.parse(rewrite.value) as { encryptedApiKey: string; expiresAt: number };
     expect(JSON.parse(stored.encryptedApiKey)).toMatchObject({ v: 2, kid: await keyIdFor(TEST_SECRET) });
-    expect(stored.expiresAt).toBe(new Date(T0 + 86_400_000).toISOString());
+    expect(stored.expiresAt).toBe(T0 + 86_400_000);
     expect(metrics.secretRotation).toMatchObject({ fallbackDecrypts: 1, reencryptSuccesses: 1, reencryptFailures: 0 });
   });
 

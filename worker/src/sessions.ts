@@ -94,12 +94,11 @@ export function parseStoredRecord(text: string): StoredRecord | null {
   };
 }
 
-export const isoTime = (ms: number): string => new Date(ms).toISOString();
 
 function serializeRecord(target: StoreTarget, record: { provider: ProviderName; encryptedApiKey: string; createdAt: number; expiresAt: number | null; updatedAt: number }): string {
-  const base = { provider: record.provider, encryptedApiKey: record.encryptedApiKey, createdAt: isoTime(record.createdAt) };
+  const base = { provider: record.provider, encryptedApiKey: record.encryptedApiKey, createdAt: record.createdAt };
   return JSON.stringify(
-    target.scope === "device" ? { ...base, expiresAt: isoTime(record.expiresAt ?? record.updatedAt) } : { ...base, updatedAt: isoTime(record.updatedAt) },
+    target.scope === "device" ? { ...base, expiresAt: record.expiresAt ?? record.updatedAt } : { ...base, updatedAt: record.updatedAt },
   );
 }
 
@@ -251,16 +250,16 @@ export async function resolveCredential(ctx: RequestContext, keyring: Keyring, s
 }
 
 /** Seals and stores a verified user's key; the account record has no TTL. */
-export async function saveAccountCredential(ctx: RequestContext, keyring: Keyring, sub: string, credential: Credential): Promise<{ connectedAt: string; updatedAt: string }> {
+export async function saveAccountCredential(ctx: RequestContext, keyring: Keyring, sub: string, credential: Credential): Promise<{ connectedAt: number; updatedAt: number }> {
   const target: StoreTarget = { scope: "account", key: accountKey(sub) };
   const now = ctx.deps.now();
   const encryptedApiKey = await seal(credential.apiKey, keyring.active, target.key);
   await kvPut(ctx, target.key, serializeRecord(target, { provider: credential.provider, encryptedApiKey, createdAt: now, expiresAt: null, updatedAt: now }));
-  return { connectedAt: isoTime(now), updatedAt: isoTime(now) };
+  return { connectedAt: now, updatedAt: now };
 }
 
 /** Seals the key into a brand-new device session (fresh uuid: a connect never reuses a session id). */
-export async function createDeviceSession(ctx: RequestContext, keyring: Keyring, credential: Credential): Promise<{ sessionId: string; expiresAt: string }> {
+export async function createDeviceSession(ctx: RequestContext, keyring: Keyring, credential: Credential): Promise<{ sessionId: string; expiresAt: number }> {
   const sessionId = crypto.randomUUID();
   const target: StoreTarget = { scope: "device", key: sessionKey(sessionId), sessionId };
   const now = ctx.deps.now();
@@ -268,5 +267,5 @@ export async function createDeviceSession(ctx: RequestContext, keyring: Keyring,
   const expiresAt = now + ttl * 1000;
   const encryptedApiKey = await seal(credential.apiKey, keyring.active, target.key);
   await kvPut(ctx, target.key, serializeRecord(target, { provider: credential.provider, encryptedApiKey, createdAt: now, expiresAt, updatedAt: now }), ttl);
-  return { sessionId, expiresAt: isoTime(expiresAt) };
+  return { sessionId, expiresAt };
 }

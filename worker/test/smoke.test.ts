@@ -10,7 +10,7 @@ describe("router on workerd", () => {
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     expect(response.headers.get("x-request-id")).toBe("req-abcdef12");
     expect(await response.json()).toEqual({
-      error: { code: "NOT_FOUND", message: "Route not found.", retryable: false, requestId: "req-abcdef12" },
+      error: { code: "NOT_FOUND", message: "Route not found", retryable: false, requestId: "req-abcdef12" },
     });
   });
 });

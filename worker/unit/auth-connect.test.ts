@@ -25,8 +25,8 @@ describe("device session round trip", () => {
     const connected = await worker.fetch(connectRequest({ provider: "gemini", apiKey: GEMINI_KEY }), env);
     expect(connected.status).toBe(200);
     const body = await json(connected);
-    expect(body).toEqual({ connected: true, provider: "gemini", expiresAt: expect.any(String), scope: "device" });
-    expect(Date.parse(body.expiresAt as string) - Date.now()).toBeGreaterThan(86_390_000);
+    expect(body).toEqual({ connected: true, provider: "gemini", expiresAt: expect.any(Number), scope: "device" });
+    expect((body.expiresAt as number) - Date.now()).toBeGreaterThan(86_390_000);
 
     const setCookie = connected.headers.get("set-cookie")!;
     expect(setCookie).toMatch(/^pb_ai_session=[0-9a-f-]{36}; HttpOnly; Path=\/; Max-Age=86400; SameSite=Lax$/);

@@ -57,7 +57,7 @@ describe("verified Clerk users", () => {
 
     const connect = await worker.fetch(connectRequest({ provider: "openrouter", apiKey: "sk-or-v1-account-key-123456" }, { headers: bearer(token) }), env);
     const body = (await connect.json()) as Json;
-    expect(body).toEqual({ connected: true, provider: "openrouter", scope: "account", connectedAt: expect.any(String), updatedAt: body.connectedAt });
+    expect(body).toEqual({ connected: true, provider: "openrouter", scope: "account", connectedAt: expect.any(Number), updatedAt: body.connectedAt });
     expect(connect.headers.get("set-cookie")).toBeNull();
     const write = env.AI_SESSIONS.writes.at(-1)!;
     expect([write.key, write.expirationTtl]).toEqual(["account:user_42", undefined]);

@@ -90,7 +90,7 @@ describe("records written by the original worker", () => {
     await env.AI_SESSIONS.put(sessionKey(sessionId), JSON.stringify(record), { expirationTtl: 86_400 });
 
     const response = await handleRequest(statusRequest({ cookie: `pb_ai_session=${sessionId}` }), env, deps);
-    expect((await response.json()) as Json).toEqual({ connected: true, provider: "gemini", expiresAt: new Date(deps.now() + 86_400_000).toISOString(), scope: "device" });
+    expect((await response.json()) as Json).toEqual({ connected: true, provider: "gemini", expiresAt: deps.now() + 86_400_000, scope: "device" });
     const rewritten = env.AI_SESSIONS.entries.get(sessionKey(sessionId))!.value;
     expect(sealedOf(rewritten)).toMatchObject({ v: 2, kid: await keyIdFor(TEST_SECRET) });
     expect(rewritten).not.toContain(API_KEY);

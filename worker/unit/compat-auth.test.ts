@@ -20,17 +20,15 @@
  * Differences kept, and why (SPEC wins where it says "SPEC differs"):
  * - Routes: OPTIONS and every JSON response carry X-Request-Id and security headers, errors a
  *   `requestId` (SPEC). Exact `/api/v2` (no slash) goes to the passthrough (original: 404).
- *   `POST /api/v1/ai/<unknown>` is 404 "Route not found." at once, without the credential,
+ *   `POST /api/v1/ai/<unknown>` is 404 "Route not found" at once, without the credential,
  *   rate-limit and body steps (no KV read, no bucket for a path nobody calls).
  * - Every POST, disconnect included, needs a JSON content type and a same-site Origin (SPEC). The
  *   content type is the media type `application/json` exactly (original: header *contains* it).
- * - Body: over 128 KiB is 413 `PAYLOAD_TOO_LARGE` (original: code BAD_REQUEST); invalid JSON is
- *   "Request body is not valid JSON." and a non-object JSON body is 400 (original: passed on).
- *   body.ts is outside this area: reported to the lead, the PocketBrain client maps an unknown
- *   code to UNKNOWN.
- * - Unknown exceptions answer "Internal error." (original "Internal server error"); the counters
- *   `authFailures`/`providerFailures` are counted by cause and code rather than by status
- *   (index.ts/metrics.ts, reported).
+ * - Body: over 128 KiB is 413 `BAD_REQUEST` "Request body too large" and invalid JSON 400
+ *   "Invalid JSON body", as the original; a non-object JSON body is 400 (original: passed on to
+ *   field validation, which then fails anyway).
+ * - Timestamps (`createdAt`, `expiresAt`, `updatedAt`, `connectedAt`) are epoch milliseconds in KV
+ *   records and responses, as the original; ISO-8601 strings are still read.
  * - Status: a corrupt record reads as disconnected (original: 500); an expired or unreadable
  *   device record also clears the cookie. With a usable secret status opens the record (so a
  *   record no secret opens reads as disconnected); without one it reports the record's shape.

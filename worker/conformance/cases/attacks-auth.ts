@@ -1,5 +1,5 @@
 import { GEMINI_KEY, LOCAL, PUBLIC } from "../fakes";
-import { isoAbout } from "../matchers";
+import { epochMsAbout } from "../matchers";
 import type { ConformanceCase, Step } from "../types";
 import { connectStep, failure, freshClientIp, sessionCookie } from "./steps";
 
@@ -116,7 +116,7 @@ export const ATTACKS_AUTH: ConformanceCase[] = [
       { request: { url: `${PUBLIC}/api/v1/auth/status`, session: true, headers: { cookie: "pb_ai_session=attacker-planted-session" } }, status: 200 },
     ],
     request: { url: `${PUBLIC}/api/v1/auth/status`, session: true },
-    expect: { status: 200, json: { connected: true, provider: "gemini", expiresAt: isoAbout(86_400_000), scope: "device" } },
+    expect: { status: 200, json: { connected: true, provider: "gemini", expiresAt: epochMsAbout(86_400_000), scope: "device" } },
   },
   {
     name: "disconnect with a verified user answers the account scope and clears the device cookie",

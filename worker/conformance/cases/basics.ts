@@ -78,6 +78,6 @@ export const UNKNOWN_EXCEPTIONS: ConformanceCase[] = [
     // the caller's side and the Worker reads an empty body), so only plain Node can express it.
     runners: ["node"],
     request: { url: `${LOCAL}/api/v1/auth/connect`, failingBody: true, headers: { "cf-connecting-ip": "192.0.2.77" } },
-    expect: { ...failure(500, { code: "INTERNAL_ERROR", retryable: false, message: /^[^:]*$/ }), json: { error: { code: "INTERNAL_ERROR", message: "Internal error.", retryable: false, requestId: anyString } } },
+    expect: { ...failure(500, { code: "INTERNAL_ERROR", retryable: false, message: /^[^:]*$/ }), json: { error: { code: "INTERNAL_ERROR", message: "Internal server error", retryable: false, requestId: anyString } } },
   },
 ];

@@ -1,11 +1,11 @@
 import { LOCAL, PLAINTEXT_KEYS, PUBLIC } from "../fakes";
-import { isoAbout } from "../matchers";
+import { epochMsAbout } from "../matchers";
 import type { ConformanceCase } from "../types";
 import { connectStep, disconnectStep, failure, freshClientIp, keyFor, sessionCookie, type Provider } from "./steps";
 
 const SPEC = "§3.2/§3.3 device session and cookie";
 const DAY_MS = 86_400_000;
-const connectedAs = (provider: Provider) => ({ connected: true, provider, expiresAt: isoAbout(DAY_MS), scope: "device" });
+const connectedAs = (provider: Provider) => ({ connected: true, provider, expiresAt: epochMsAbout(DAY_MS), scope: "device" });
 
 function connectCase(provider: Provider, host: string, secure: boolean): ConformanceCase {
   return {

@@ -90,7 +90,7 @@ export const STATE_CHANGE: ConformanceCase[] = [
     name: "a JSON body over 128 KiB is 413",
     spec: SPEC,
     request: { url: CONNECT, json: { provider: "gemini", apiKey: "k", padding: "p".repeat(128 * 1024) }, headers: ip() },
-    expect: { ...failure(413, { code: "PAYLOAD_TOO_LARGE" }), providerCalls: 0 },
+    expect: { ...failure(413, { code: "BAD_REQUEST", message: "Request body too large" }), providerCalls: 0 },
   },
   {
     name: "an AI body over 128 KiB is 413 before any provider call",
@@ -98,7 +98,7 @@ export const STATE_CHANGE: ConformanceCase[] = [
     setup: [connectStep("gemini")],
     provider: { text: "unused" },
     request: { url: `${LOCAL}/api/v1/ai/analyze`, json: { content: "c".repeat(129 * 1024) }, session: true },
-    expect: { ...failure(413, { code: "PAYLOAD_TOO_LARGE" }), providerCalls: 0 },
+    expect: { ...failure(413, { code: "BAD_REQUEST", message: "Request body too large" }), providerCalls: 0 },
   },
   {
     name: "invalid JSON is 400",

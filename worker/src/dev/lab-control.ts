@@ -134,5 +134,5 @@ export async function handleLabControl(ctx: RequestContext): Promise<Response> {
     await forward(ctx, base, "/faults", { method: "DELETE" });
     return emptyResponse(204, ctx.requestId);
   }
-  throw new ApiError("NOT_FOUND", "Route not found.");
+  throw new ApiError("NOT_FOUND", "Route not found");
 }

@@ -9,7 +9,6 @@ import { validateProviderKey } from "../providers/index";
 import { err, ok, type Result } from "../result";
 import {
   createDeviceSession,
-  isoTime,
   keyringOf,
   kvDelete,
   readRecordShape,
@@ -60,12 +59,12 @@ export async function handleAuthStatus(ctx: RequestContext): Promise<Response> {
   if (target.scope === "account") {
     const connectedAt = record.createdAt ?? record.updatedAt ?? now;
     return jsonResponse(
-      { connected: true, provider: record.provider, scope: "account", connectedAt: isoTime(connectedAt), updatedAt: isoTime(record.updatedAt ?? connectedAt) },
+      { connected: true, provider: record.provider, scope: "account", connectedAt, updatedAt: record.updatedAt ?? connectedAt },
       ctx.requestId,
     );
   }
   const expiresAt = record.expiresAt ?? (record.createdAt ?? now) + ctx.config.sessionTtlSeconds * 1000;
-  return jsonResponse({ connected: true, provider: record.provider, expiresAt: isoTime(expiresAt), scope: "device" }, ctx.requestId);
+  return jsonResponse({ connected: true, provider: record.provider, expiresAt, scope: "device" }, ctx.requestId);
 }
 
 /** POST /api/v1/auth/connect: validate the key with the provider, then seal and store it (SPEC §3.2, §3.3). */

@@ -16,7 +16,7 @@ function wantsPrometheus(ctx: RequestContext): boolean {
 }
 
 export async function handleMetrics(ctx: RequestContext): Promise<Response> {
-  if (!isLocalCaller(ctx)) throw new ApiError("NOT_FOUND", "Route not found.");
+  if (!isLocalCaller(ctx)) throw new ApiError("NOT_FOUND", "Route not found");
   const now = ctx.deps.now();
   const snapshot = snapshotMetrics(vpsCircuitView(ctx.config, now), now, await providerCircuitViews(ctx));
   if (wantsPrometheus(ctx)) {
