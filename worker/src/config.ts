@@ -1,5 +1,6 @@
 import type { WorkerEnv } from "./env";
 import { parseServiceUrl } from "./net";
+import { parseOpsToken, type OpsTokenState } from "./ops-tokens";
 
 /** One problem found in the configuration; `variable` names what to fix. Never contains a secret. */
 export interface ConfigProblem {
@@ -51,6 +52,9 @@ export interface WorkerConfig {
   devRoutesEnabled: boolean;
   /** Dev/test only: shifts the Worker's clock (expire sessions in e2e without waiting a day). */
   devClockOffsetMs: number;
+  /** METRICS_TOKEN / ADMIN_TOKEN secrets for remote operations (ops-tokens.ts). */
+  metricsToken: OpsTokenState;
+  adminToken: OpsTokenState;
   problems: ConfigProblem[];
 }
 
@@ -255,6 +259,12 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
     }
   }
 
+  const metricsToken = parseOpsToken(env.METRICS_TOKEN);
+  const adminToken = parseOpsToken(env.ADMIN_TOKEN);
+  for (const [variable, token] of [["METRICS_TOKEN", metricsToken], ["ADMIN_TOKEN", adminToken]] as const) {
+    if (!token.ok && token.reason === "weak") problems.push({ variable, message: "is shorter than 32 characters, not printable ASCII, or a placeholder; it is ignored. Generate one with `openssl rand -base64 48`." });
+  }
+
   return {
     nodeEnv,
     isDevEnv,
@@ -291,6 +301,8 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
     allowedOrigins,
     devRoutesEnabled: isDevEnv && readString(env, "ENABLE_DEV_ROUTES")?.toLowerCase() !== "false",
     devClockOffsetMs: isDevEnv ? readDevClockOffset(env, problems) : 0,
+    metricsToken,
+    adminToken,
     problems,
   };
 }
@@ -298,7 +310,7 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
 const CONFIG_VARIABLES = [
   "NODE_ENV", "KEY_ENCRYPTION_SECRET", "KEY_ENCRYPTION_SECRET_PREV", "CLERK_JWKS_URL", "CLERK_ISSUER", "CLERK_AUDIENCE",
   "ALLOW_INSECURE_DEV_AUTH", "VPS_API_ORIGIN", "VPS_PROXY_NO_RETRY_PATHS", "VPS_PROXY_IDEMPOTENT_PATHS", "DEFAULT_MODEL", "GEMINI_API_BASE",
-  "OPENROUTER_API_BASE", "ALLOWED_ORIGINS", "ENABLE_DEV_ROUTES", "DEV_CLOCK_OFFSET_MS", ...Object.values(INT_RULES).map((rule) => rule.variable),
+  "OPENROUTER_API_BASE", "ALLOWED_ORIGINS", "ENABLE_DEV_ROUTES", "DEV_CLOCK_OFFSET_MS", "METRICS_TOKEN", "ADMIN_TOKEN", ...Object.values(INT_RULES).map((rule) => rule.variable),
 ];
 
 let lastParsed: { fingerprint: string; config: WorkerConfig } | null = null;

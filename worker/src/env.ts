@@ -4,8 +4,16 @@
  */
 export interface KvStore {
   get(key: string, type?: "text"): Promise<string | null>;
-  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  put(key: string, value: string, options?: { expirationTtl?: number; metadata?: unknown }): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Real KV has it; the plain-Node fakes of the PocketBrain repo may not (only the re-seal sweep lists). */
+  list?(options?: { prefix?: string; cursor?: string; limit?: number }): Promise<KvListPage>;
+}
+
+export interface KvListPage {
+  keys: { name: string; expiration?: number; metadata?: unknown }[];
+  list_complete: boolean;
+  cursor?: string;
 }
 
 export interface DoStub {
@@ -48,5 +56,7 @@ export interface WorkerEnv {
   SESSION_TTL_SECONDS?: string;
   ENABLE_DEV_ROUTES?: string;
   DEV_CLOCK_OFFSET_MS?: string;
+  METRICS_TOKEN?: string;
+  ADMIN_TOKEN?: string;
   [name: string]: unknown;
 }

@@ -4,6 +4,7 @@ import type { KvStore } from "./env";
 import { ApiError } from "./errors";
 import { accountKey, sessionKey } from "./keys";
 import { log } from "./log";
+import { recordPutOptions } from "./record-metadata";
 import { countRotation } from "./metrics";
 import { isProviderName, type Credential, type Identity, type ProviderName } from "./types";
 
@@ -86,7 +87,7 @@ export function parseStoredRecord(text: string): StoredRecord | null {
 
 export const isoTime = (ms: number): string => new Date(ms).toISOString();
 
-function serializeRecord(target: StoreTarget, record: { provider: ProviderName; encryptedApiKey: string; createdAt: number; expiresAt: number | null; updatedAt: number }): string {
+export function serializeRecord(target: StoreTarget, record: { provider: ProviderName; encryptedApiKey: string; createdAt: number; expiresAt: number | null; updatedAt: number }): string {
   const base = { provider: record.provider, encryptedApiKey: record.encryptedApiKey, createdAt: isoTime(record.createdAt) };
   return JSON.stringify(
     target.scope === "device" ? { ...base, expiresAt: isoTime(record.expiresAt ?? record.updatedAt) } : { ...base, updatedAt: isoTime(record.updatedAt) },
@@ -113,13 +114,13 @@ async function kvCall<T>(operation: string, call: () => Promise<T>): Promise<T> 
 export const kvGet = (ctx: RequestContext, key: string): Promise<string | null> => kvCall("get", () => store(ctx).get(key));
 export const kvDelete = (ctx: RequestContext, key: string): Promise<void> => kvCall("delete", () => store(ctx).delete(key));
 const kvPut = (ctx: RequestContext, key: string, value: string, ttl?: number): Promise<void> =>
-  kvCall("put", () => store(ctx).put(key, value, ttl === undefined ? undefined : { expirationTtl: ttl }));
+  kvCall("put", () => store(ctx).put(key, value, recordPutOptions(value, ttl)));
 
 /** KV TTL that keeps a session's remaining lifetime (KV rejects < 60 s). */
 export const remainingTtlSeconds = (expiresAt: number, now: number): number =>
   Math.max(MIN_KV_TTL_SECONDS, Math.ceil((expiresAt - now) / 1000));
 
-function sessionExpiry(record: StoredRecord, ttlSeconds: number): number | null {
+export function sessionExpiry(record: StoredRecord, ttlSeconds: number): number | null {
   if (record.expiresAt !== null) return record.expiresAt;
   return record.createdAt !== null ? record.createdAt + ttlSeconds * 1000 : null;
 }

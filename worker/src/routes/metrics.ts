@@ -4,6 +4,7 @@ import { ApiError } from "../errors";
 import { jsonResponse, withStandardHeaders } from "../http";
 import { snapshotMetrics, toPrometheus } from "../metrics";
 import { isLoopbackHostname } from "../net";
+import { presentsToken } from "../ops-tokens";
 import { vpsCircuitView } from "../vps-circuit";
 
 /** Metrics are for operators on the machine itself: loopback host or loopback client IP, else 404. */
@@ -20,7 +21,8 @@ function wantsPrometheus(ctx: RequestContext): boolean {
 }
 
 export async function handleMetrics(ctx: RequestContext): Promise<Response> {
-  if (!isLocalCaller(ctx)) throw new ApiError("NOT_FOUND", "Route not found.");
+  // A remote operator presents METRICS_TOKEN (docs/api.md); anyone else gets the same 404 as an unknown route.
+  if (!isLocalCaller(ctx) && !(await presentsToken(ctx.request.headers.get("authorization"), ctx.config.metricsToken))) throw new ApiError("NOT_FOUND", "Route not found.");
   const now = ctx.deps.now();
   const snapshot = snapshotMetrics(vpsCircuitView(ctx.config, now), now, await providerCircuitViews(ctx));
   if (wantsPrometheus(ctx)) {
