@@ -39,7 +39,7 @@ describe("worker:rotate", () => {
     counters.reencryptSuccesses = 2;
     const result = await drill(["--metrics-url", METRICS_URL], { KEY_ENCRYPTION_SECRET: SECRET });
     expect(result.code).toBe(0);
-    expect(ws.commands()).toEqual(["secret put KEY_ENCRYPTION_SECRET_PREV", "secret put KEY_ENCRYPTION_SECRET", "deploy"]);
+    expect(ws.commands()).toEqual(["secret put KEY_ENCRYPTION_SECRET_PREV --env production", "secret put KEY_ENCRYPTION_SECRET --env production", "deploy --env production"]);
     const [prev, active] = ws.calls();
     expect(prev!.stdinSha256).toBe(sha256(SECRET));
     expect(active!.stdinSha256).not.toBe(sha256(SECRET));
@@ -91,7 +91,7 @@ describe("worker:rotate", () => {
 
     const resumed = await drill(["--resume-from", "3"]);
     expect(resumed.code).toBe(0);
-    expect(ws.commands()).toEqual(["secret put KEY_ENCRYPTION_SECRET_PREV", "secret put KEY_ENCRYPTION_SECRET", "deploy", "deploy"]);
+    expect(ws.commands()).toEqual(["secret put KEY_ENCRYPTION_SECRET_PREV --env production", "secret put KEY_ENCRYPTION_SECRET --env production", "deploy --env production", "deploy --env production"]);
     expect(state()).toMatchObject({ completedSteps: 4 });
   });
 
@@ -116,7 +116,7 @@ describe("worker:rotate", () => {
       const result = await drill(["--finish"]);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/not deleting KEY_ENCRYPTION_SECRET_PREV[\s\S]*until 2026-11-02T09:00:00.000Z/);
-      expect(ws.commands()).not.toContain("secret delete KEY_ENCRYPTION_SECRET_PREV");
+      expect(ws.commands()).not.toContain("secret delete KEY_ENCRYPTION_SECRET_PREV --env production");
     });
 
     it("refuses while fallbackDecrypts keeps increasing, comparing with the recorded reading", async () => {
@@ -131,7 +131,7 @@ describe("worker:rotate", () => {
       clock.now += 3_600_000;
       const later = await drill(["--finish", "--metrics-url", METRICS_URL]);
       expect(later.code).toBe(0);
-      expect(ws.commands().at(-1)).toBe("secret delete KEY_ENCRYPTION_SECRET_PREV");
+      expect(ws.commands().at(-1)).toBe("secret delete KEY_ENCRYPTION_SECRET_PREV --env production");
       expect(state()).toMatchObject({ finishedAt: clock.now });
     });
 
@@ -154,7 +154,7 @@ describe("worker:rotate", () => {
       const result = await drill(["--finish", "--force"]);
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/--force: ignoring 1 refusal/);
-      expect(ws.commands().at(-1)).toBe("secret delete KEY_ENCRYPTION_SECRET_PREV");
+      expect(ws.commands().at(-1)).toBe("secret delete KEY_ENCRYPTION_SECRET_PREV --env production");
     });
   });
 });
