@@ -52,7 +52,7 @@ export interface ServedRehearsal {
 export async function serveBundle(bundle: ProductionBundle, options: Omit<RehearsalWorkerd, "modules" | "mainModule">): Promise<ServedRehearsal> {
   const configPath = path.join(bundle.dir, "rehearsal.capnp");
   await writeFile(configPath, rehearsalWorkerdConfig({ ...options, modules: bundle.modules, mainModule: bundle.mainModule }));
-  const child = startChild(workerdBinary(), ["serve", configPath, "--control-fd=3", "--experimental"], { stdio: ["ignore", "ignore", "pipe", "pipe"] });
+  const child = startChild(workerdBinary(), ["serve", configPath, "--control-fd=3"], { stdio: ["ignore", "ignore", "pipe", "pipe"] });
   const control = child.process.stdio[3] as Readable;
   try {
     const port = await waitForLine(child, control, parseListenPort, 20_000, "workerd (rehearsal)");
