@@ -1,6 +1,6 @@
+import { parseOpsToken, type OpsTokenState } from "./ops-tokens";
 import type { WorkerEnv } from "./env";
 import { parseServiceUrl } from "./net";
-import { parseOpsToken, type OpsTokenState } from "./ops-tokens";
 
 /** One problem found in the configuration; `variable` names what to fix. Never contains a secret. */
 export interface ConfigProblem {
@@ -47,14 +47,14 @@ export interface WorkerConfig {
     circuitOpenMs: number;
   };
   rateLimit: { max: number; windowMs: number };
+  /** METRICS_TOKEN / ADMIN_TOKEN secrets for remote operations (ops-tokens.ts). */
+  metricsToken: OpsTokenState;
+  adminToken: OpsTokenState;
   sessionTtlSeconds: number;
   allowedOrigins: ReadonlySet<string>;
   devRoutesEnabled: boolean;
   /** Dev/test only: shifts the Worker's clock (expire sessions in e2e without waiting a day). */
   devClockOffsetMs: number;
-  /** METRICS_TOKEN / ADMIN_TOKEN secrets for remote operations (ops-tokens.ts). */
-  metricsToken: OpsTokenState;
-  adminToken: OpsTokenState;
   problems: ConfigProblem[];
 }
 
@@ -297,20 +297,20 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
       max: readInt(env, INT_RULES.rateLimitMax, problems),
       windowMs: readInt(env, INT_RULES.rateLimitWindowMs, problems),
     },
+    metricsToken,
+    adminToken,
     sessionTtlSeconds: readInt(env, INT_RULES.sessionTtlSeconds, problems),
     allowedOrigins,
     devRoutesEnabled: isDevEnv && readString(env, "ENABLE_DEV_ROUTES")?.toLowerCase() !== "false",
     devClockOffsetMs: isDevEnv ? readDevClockOffset(env, problems) : 0,
-    metricsToken,
-    adminToken,
     problems,
   };
 }
 
 const CONFIG_VARIABLES = [
-  "NODE_ENV", "KEY_ENCRYPTION_SECRET", "KEY_ENCRYPTION_SECRET_PREV", "CLERK_JWKS_URL", "CLERK_ISSUER", "CLERK_AUDIENCE",
+  "METRICS_TOKEN", "ADMIN_TOKEN", "NODE_ENV", "KEY_ENCRYPTION_SECRET", "KEY_ENCRYPTION_SECRET_PREV", "CLERK_JWKS_URL", "CLERK_ISSUER", "CLERK_AUDIENCE",
   "ALLOW_INSECURE_DEV_AUTH", "VPS_API_ORIGIN", "VPS_PROXY_NO_RETRY_PATHS", "VPS_PROXY_IDEMPOTENT_PATHS", "DEFAULT_MODEL", "GEMINI_API_BASE",
-  "OPENROUTER_API_BASE", "ALLOWED_ORIGINS", "ENABLE_DEV_ROUTES", "DEV_CLOCK_OFFSET_MS", "METRICS_TOKEN", "ADMIN_TOKEN", ...Object.values(INT_RULES).map((rule) => rule.variable),
+  "OPENROUTER_API_BASE", "ALLOWED_ORIGINS", "ENABLE_DEV_ROUTES", "DEV_CLOCK_OFFSET_MS", ...Object.values(INT_RULES).map((rule) => rule.variable),
 ];
 
 let lastParsed: { fingerprint: string; config: WorkerConfig } | null = null;

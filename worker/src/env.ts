@@ -30,6 +30,8 @@ export interface WorkerEnv {
   CONTROL_PLANE_DO?: DoNamespace;
   KEY_ENCRYPTION_SECRET?: string;
   KEY_ENCRYPTION_SECRET_PREV?: string;
+  METRICS_TOKEN?: string;
+  ADMIN_TOKEN?: string;
   CLERK_JWKS_URL?: string;
   CLERK_ISSUER?: string;
   CLERK_AUDIENCE?: string;
@@ -56,7 +58,5 @@ export interface WorkerEnv {
   SESSION_TTL_SECONDS?: string;
   ENABLE_DEV_ROUTES?: string;
   DEV_CLOCK_OFFSET_MS?: string;
-  METRICS_TOKEN?: string;
-  ADMIN_TOKEN?: string;
   [name: string]: unknown;
 }

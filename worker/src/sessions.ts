@@ -4,9 +4,9 @@ import type { KvStore } from "./env";
 import { ApiError } from "./errors";
 import { accountKey, sessionKey } from "./keys";
 import { log } from "./log";
-import { recordPutOptions } from "./record-metadata";
 import { countRotation } from "./metrics";
 import { isProviderName, type Credential, type Identity, type ProviderName } from "./types";
+import { recordPutOptions } from "./record-metadata";
 
 /** Where an identity's key record lives: an account record (verified user) or a device session. */
 export type StoreTarget = { scope: "account"; key: string } | { scope: "device"; key: string; sessionId: string };

@@ -4,8 +4,8 @@ import { ApiError } from "../errors";
 import { jsonResponse, withStandardHeaders } from "../http";
 import { snapshotMetrics, toPrometheus } from "../metrics";
 import { isLoopbackHostname } from "../net";
-import { presentsToken } from "../ops-tokens";
 import { vpsCircuitView } from "../vps-circuit";
+import { presentsToken } from "../ops-tokens";
 
 /** Metrics are for operators on the machine itself: loopback host or loopback client IP, else 404. */
 function isLocalCaller(ctx: RequestContext): boolean {
