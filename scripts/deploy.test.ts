@@ -117,6 +117,16 @@ describe("worker:deploy", () => {
     }
   });
 
+  it("refuses a wrangler.toml without the production block: it would deploy a second Worker named <name>-production", async () => {
+    const start = ws.toml().indexOf("# ------");
+    writeFileSync(ws.tomlPath, ws.toml().slice(0, start));
+    const result = await run(main, { env: ready() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/- worker: name would be "pocketbrain-ai-proxy-production": \[env.production\] must set name = "pocketbrain-ai-proxy"/);
+    expect(result.stderr).toMatch(/- worker: workers_dev is true/);
+    expect(ws.calls()).toEqual([]);
+  });
+
   it("accepts a KEY_ENCRYPTION_SECRET that is only stored in Cloudflare", async () => {
     writeFileSync(ws.fakeState, JSON.stringify({ namespaces: [], secrets: ["KEY_ENCRYPTION_SECRET"] }));
     const result = await run(main, { env: ws.env(PRODUCTION_VARS) });

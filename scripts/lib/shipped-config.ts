@@ -9,6 +9,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface ShippedConfig {
   env: string;
   name: string;
+  /** The top-level `name`: the Worker a deploy must update (the original worker's name). */
+  topLevelName: string;
   main: string;
   compatibilityDate: string;
   compatibilityFlags: string[];
@@ -22,6 +24,7 @@ export interface ShippedConfig {
 
 interface WranglerReadConfig {
   name?: string;
+  topLevelName?: string;
   main?: string;
   compatibility_date?: string;
   compatibility_flags?: string[];
@@ -52,6 +55,7 @@ export async function readShippedConfig(tomlPath: string, env: string = PRODUCTI
   return {
     env,
     name: config.name ?? "",
+    topLevelName: config.topLevelName ?? config.name ?? "",
     main: config.main ?? "",
     compatibilityDate: config.compatibility_date ?? "",
     compatibilityFlags: config.compatibility_flags ?? [],
@@ -82,6 +86,9 @@ export interface ShippedCheckOptions {
 export function shippedConfigProblems(shipped: ShippedConfig, options: ShippedCheckOptions): ConfigProblem[] {
   const where = `[env.${shipped.env}]`;
   const problems: ConfigProblem[] = [];
+  if (shipped.name !== shipped.topLevelName) {
+    problems.push({ variable: "name", message: `would be "${shipped.name}": ${where} must set name = "${shipped.topLevelName}" so the deploy updates the existing Worker instead of creating another (is the ${where} block missing?).` });
+  }
   for (const name of SECRET_SETTINGS) {
     if (shipped.vars[name] !== undefined) problems.push({ variable: name, message: `is a secret but is in ${where} vars; remove it there and set it with \`npm run worker:secret:set -- --name ${name}\`.` });
   }
