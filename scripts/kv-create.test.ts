@@ -33,6 +33,14 @@ describe("worker:kv:create", () => {
     expect(ws.toml()).toBe(before);
   });
 
+  it("copies a real top-level id (a config from before [env.production]) instead of creating a namespace", async () => {
+    writeFileSync(ws.tomlPath, ws.toml().replace('id = "00000000000000000000000000000000"\npreview_id', `id = "${ID}"\npreview_id`));
+    const result = await run(main, { env: ws.env() });
+    expect(result.code).toBe(0);
+    expect(ws.commands()).toEqual([]);
+    expect(kvEntry()!.id).toBe(ID);
+  });
+
   it("creates the preview namespace too with --preview", async () => {
     const result = await run(main, { argv: ["--preview"], env: ws.env({ FAKE_WRANGLER_KV_ID: ID }) });
     expect(result.code).toBe(0);

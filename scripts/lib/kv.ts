@@ -45,6 +45,13 @@ export async function ensureKvNamespace(io: ScriptIo, tomlPath: string, field: I
     io.out(`  ${KV_BINDING} ${field} is already set in ${displayPath(tomlPath)} (${current}); nothing to create.`);
     return current;
   }
+  const topLevel = readWranglerToml(text).kvNamespaces.find((ns) => ns.binding === KV_BINDING)?.id;
+  if (field === "id" && isRealNamespaceId(topLevel)) {
+    // A config from before [env.production] existed: keep using the namespace it already names.
+    writeFileSync(tomlPath, setKvNamespaceId(text, KV_BINDING, "id", topLevel, PRODUCTION_KV_TABLE));
+    io.out(`  Copied the top-level ${KV_BINDING} id (${topLevel}) into [env.${PRODUCTION_ENV}] of ${displayPath(tomlPath)}; nothing to create.`);
+    return topLevel;
+  }
   const preview = field === "preview_id";
   const title = `${KV_BINDING}${preview ? "_preview" : ""}`;
   const created = await runWrangler(io, { args: ["kv", "namespace", "create", KV_BINDING, ...(preview ? ["--preview"] : [])], tomlPath });
