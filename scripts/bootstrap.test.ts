@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "./bootstrap";
-import { readWranglerToml } from "./lib/wrangler-toml";
+import { readEnvironmentToml, readWranglerToml } from "./lib/wrangler-toml";
 import { API_TOKEN, leakSurfaces, PRODUCTION_VARS, run, SECRET, sha256, Workspace } from "./test/helpers";
 
 let ws: Workspace;
@@ -14,10 +14,10 @@ describe("worker:bootstrap", () => {
   it("fills the account id, creates KV, sets the secret and deploys — in that order", async () => {
     const result = await run(main, { env: ready() });
     expect(result.code).toBe(0);
-    expect(ws.commands()).toEqual(["whoami --json", "kv namespace create AI_SESSIONS", "secret put KEY_ENCRYPTION_SECRET", "deploy"]);
+    expect(ws.commands()).toEqual(["whoami --json", "kv namespace create AI_SESSIONS", "secret put KEY_ENCRYPTION_SECRET --env production", "deploy --env production"]);
     const facts = readWranglerToml(ws.toml());
     expect(facts.accountId).toBe(ACCOUNT);
-    expect(facts.kvNamespaces[0]!.id).toMatch(/^[0-9a-f]{32}$/);
+    expect(readEnvironmentToml(ws.toml(), "production").kvNamespaces[0]!.id).toMatch(/^[0-9a-f]{32}$/);
     expect(ws.calls()[2]!.stdinSha256).toBe(sha256(SECRET));
     expect(result.stdout).toMatch(/Step 1\/6[\s\S]*Step 6\/6[\s\S]*Bootstrap complete[\s\S]*\/api\/\*/);
     const surfaces = leakSurfaces(ws, result);
@@ -33,7 +33,7 @@ describe("worker:bootstrap", () => {
     expect(ws.toml()).toBe(afterFirst);
     const creates = ws.commands().filter((command) => command.startsWith("kv namespace create"));
     expect(creates).toHaveLength(1);
-    expect(ws.commands().slice(4)).toEqual(["secret put KEY_ENCRYPTION_SECRET", "deploy"]);
+    expect(ws.commands().slice(4)).toEqual(["secret put KEY_ENCRYPTION_SECRET --env production", "deploy --env production"]);
     expect(second.stdout).toMatch(/account_id is already set[\s\S]*id is already set/);
   });
 
@@ -87,10 +87,10 @@ describe("worker:bootstrap", () => {
     expect(ws.commands()).toEqual([
       "whoami --json",
       "kv namespace create AI_SESSIONS",
-      "secret put KEY_ENCRYPTION_SECRET",
-      "deploy",
-      "secret put KEY_ENCRYPTION_SECRET",
-      "deploy",
+      "secret put KEY_ENCRYPTION_SECRET --env production",
+      "deploy --env production",
+      "secret put KEY_ENCRYPTION_SECRET --env production",
+      "deploy --env production",
     ]);
     expect(leakSurfaces(ws, resumed)).not.toContain(SECRET);
   });

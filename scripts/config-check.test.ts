@@ -51,6 +51,11 @@ describe("config:check:worker", () => {
     expect((await check({ ...production, WORKER_ROUTE_MODE: undefined })).code).toBe(0);
   });
 
+  it("accepts routes declared in [env.production], where worker:deploy writes them", async () => {
+    writeFileSync(ws.tomlPath, ws.toml().replace("workers_dev = false", 'workers_dev = false\nroutes = [{ pattern = "pocketbrain.app/api/*", zone_name = "pocketbrain.app" }]'));
+    expect((await check({ ...production, WORKER_ROUTE_MODE: undefined })).code).toBe(0);
+  });
+
   it("layers wrangler.toml [vars] < worker/.dev.vars < process env", async () => {
     writeFileSync(ws.tomlPath, ws.toml().replace("[vars]\n", '[vars]\nVPS_API_ORIGIN = "http://toml.example.org"\n'));
     const tomlOnly = await check({ ...production, VPS_API_ORIGIN: undefined });

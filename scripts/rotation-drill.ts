@@ -3,15 +3,16 @@ import { resolve } from "node:path";
 import { parseFlags, runAsEntrypoint, ScriptError, type ScriptIo } from "./lib/cli";
 import { fetchRotationCounters } from "./lib/metrics-client";
 import { resolveOpsHome, resolveWranglerToml } from "./lib/paths";
-import { assertNoProblems, deployWorker, productionProblems } from "./lib/production";
+import { deployWorker, prepareProductionConfig, PRODUCTION_ARGS } from "./lib/production";
 import { finishRotation } from "./lib/rotation-finish";
 import { loadRotationState, rotationStatePath, ROTATION_STEPS, saveRotationState, type RotationState } from "./lib/rotation-state";
 import { ACTIVE_SECRET, generateSecret, PREVIOUS_SECRET, requireUploadableSecret } from "./lib/secrets";
+import { describeCounts, remoteWorkerFrom, runSweep } from "./lib/sweep-client";
 import { runWranglerOrFail } from "./lib/wrangler";
 
 const USAGE =
-  "KEY_ENCRYPTION_SECRET=<current> npm run worker:rotate [-- --metrics-url <url>] [--print-new-secret-to <file>] [--resume-from <1-4>] [--config <wrangler.toml>]\n" +
-  "       npm run worker:rotate -- --finish [--metrics-url <url>] [--interval <seconds>] [--force]";
+  "KEY_ENCRYPTION_SECRET=<current> WORKER_URL=https://<your-domain> ADMIN_TOKEN=… [METRICS_TOKEN=…] npm run worker:rotate [-- --print-new-secret-to <file>] [--resume-from <1-4>] [--metrics-url <url>] [--config <wrangler.toml>]\n" +
+  "       WORKER_URL=… ADMIN_TOKEN=… npm run worker:rotate -- --finish [--force]";
 
 /** What to do when step `step` fails: how to resume, and how to roll back what already changed. */
 export function recoveryHint(step: number): string {
@@ -24,7 +25,7 @@ export function recoveryHint(step: number): string {
     case 3:
       return `Both secrets are already live (wrangler secret put deploys a new version). ${resume}. To roll back: pipe the old secret into \`npm run worker:secret:set\` and the new one (from --print-new-secret-to) into \`npm run worker:secret:set -- --name ${PREVIOUS_SECRET}\`.`;
     default:
-      return `The rotation itself is done; only the report failed. ${resume}.`;
+      return `The new secret is live and the Worker still opens old records with ${PREVIOUS_SECRET}; only the re-seal sweep is unfinished. It is safe to re-run: ${resume}.`;
   }
 }
 
@@ -37,7 +38,7 @@ interface DrillContext {
 }
 
 async function putSecret(ctx: DrillContext, name: string, value: string, redact: string[]): Promise<void> {
-  await runWranglerOrFail(ctx.io, { args: ["secret", "put", name], tomlPath: ctx.tomlPath, stdin: value, redact }, `Setting ${name}`);
+  await runWranglerOrFail(ctx.io, { args: ["secret", "put", name, ...PRODUCTION_ARGS], tomlPath: ctx.tomlPath, stdin: value, redact }, `Setting ${name}`);
 }
 
 function writeNewSecretFile(path: string, secret: string): void {
@@ -71,17 +72,27 @@ async function runStep(ctx: DrillContext, step: number, state: RotationState): P
     case 3:
       await deployWorker(io, ctx.tomlPath);
       return { ...state, completedSteps: 3 };
-    default: {
-      if (!ctx.metricsUrl) {
-        io.out("  No --metrics-url: check reliability.secretRotation in GET /api/v1/metrics (fallbackDecrypts, reencryptSuccesses) yourself.");
-        return { ...state, completedSteps: 4 };
-      }
-      const counters = await fetchRotationCounters(io, ctx.metricsUrl);
-      io.out(`  fallbackDecrypts=${counters.fallbackDecrypts} reencryptSuccesses=${counters.reencryptSuccesses} reencryptFailures=${counters.reencryptFailures} decryptFailures=${counters.decryptFailures}`);
-      if (counters.decryptFailures > 0) io.out("  ⚠ decryptFailures > 0: if it keeps rising, the secret given as the current one may have been wrong.");
-      return { ...state, completedSteps: 4, fallbackReading: { value: counters.fallbackDecrypts, at: io.now() } };
-    }
+    default:
+      return sweepAndReport(ctx, state);
   }
+}
+
+/** Step 4: the Worker re-seals every record still on the old secret; then the metrics of one isolate. */
+async function sweepAndReport(ctx: DrillContext, state: RotationState): Promise<RotationState> {
+  const { io } = ctx;
+  const worker = remoteWorkerFrom(io.env);
+  if (!worker) throw new ScriptError("WORKER_URL is not set: the re-seal sweep runs in the deployed Worker (set WORKER_URL=https://<your-domain> and ADMIN_TOKEN).");
+  const { totals, pages } = await runSweep(io, worker, false);
+  io.out(`  ✔ Sweep done in ${pages} page(s): ${describeCounts(totals, false)}.`);
+  if (totals.foreign > 0) io.out(`  ⚠ ${totals.foreign} record(s) name a secret that is neither the new one nor ${PREVIOUS_SECRET}: the "current" secret you gave in step 1 may be wrong. They are kept.`);
+  const metricsUrl = ctx.metricsUrl ?? `${worker.url}/api/v1/metrics`;
+  if (worker.metricsToken || ctx.metricsUrl) {
+    const counters = await fetchRotationCounters(io, metricsUrl, worker.metricsToken);
+    io.out(`  One isolate's counters: fallbackDecrypts=${counters.fallbackDecrypts} reencryptSuccesses=${counters.reencryptSuccesses} reencryptFailures=${counters.reencryptFailures} decryptFailures=${counters.decryptFailures}`);
+  } else {
+    io.out("  No METRICS_TOKEN: skipping the metrics report (the sweep's counts above are exact; metrics are per isolate).");
+  }
+  return { ...state, completedSteps: 4, lastSweep: { ...totals, at: io.now() } };
 }
 
 function startingState(io: ScriptIo, existing: RotationState | null, resumeFrom: number, force: boolean): RotationState {
@@ -114,26 +125,24 @@ export async function main(io: ScriptIo): Promise<number> {
       "resume-from": { type: "string" },
       finish: { type: "boolean" },
       force: { type: "boolean" },
-      interval: { type: "string", default: "60" },
+      "allow-workers-dev": { type: "boolean" },
     },
     USAGE,
   );
   const tomlPath = resolveWranglerToml(flags.config, io.env, io.cwd);
   const statePath = rotationStatePath(resolveOpsHome(io.env));
   const force = flags.force ?? false;
-  const interval = Number(flags.interval);
-  if (!Number.isFinite(interval) || interval < 0) throw new ScriptError("--interval must be a number of seconds.", 2);
 
-  if (flags.finish) return finishRotation(io, { tomlPath, statePath, metricsUrl: flags["metrics-url"], intervalSeconds: interval, force });
+  if (flags.finish) return finishRotation(io, { tomlPath, statePath, force });
 
   const resumeFrom = flags["resume-from"] === undefined ? 1 : Number(flags["resume-from"]);
   if (![1, 2, 3, 4].includes(resumeFrom)) throw new ScriptError("--resume-from must be 1, 2, 3 or 4.", 2);
   let state = startingState(io, loadRotationState(statePath), resumeFrom, force);
 
-  io.out("Preflight — production config check");
+  io.out("Preflight — production config (written from the environment, checked as wrangler resolves it)");
   // Once step 2 is done the active secret lives only in Cloudflare, so it is not required here.
-  const problems = productionProblems(tomlPath, io.env).filter((p) => resumeFrom === 1 || p.variable !== ACTIVE_SECRET);
-  assertNoProblems(io, problems, tomlPath);
+  await prepareProductionConfig(io, tomlPath, { requireKvId: true, allowWorkersDevFlag: flags["allow-workers-dev"], storedSecrets: resumeFrom === 1 ? [] : [ACTIVE_SECRET] });
+  if (resumeFrom <= 4 && !remoteWorkerFrom(io.env)) io.out("  ⚠ WORKER_URL is not set: step 4 (the re-seal sweep in the deployed Worker) will stop and ask for it.");
 
   const ctx: DrillContext = {
     io,
@@ -151,8 +160,7 @@ export async function main(io: ScriptIo): Promise<number> {
     }
     saveRotationState(statePath, state);
   }
-  const ttlHours = "the session TTL (24 h by default)";
-  io.out(`✔ Rotation steps done. After ${ttlHours}, run: npm run worker:rotate -- --finish${ctx.metricsUrl ? ` --metrics-url ${ctx.metricsUrl}` : ""}`);
+  io.out("✔ Rotation steps done. Now run: npm run worker:rotate -- --finish (it removes the previous secret once a count finds no record left on it).");
   return 0;
 }
 

@@ -10,7 +10,7 @@ describe("worker:secret:set", () => {
   it("pipes the secret from stdin into `wrangler secret put KEY_ENCRYPTION_SECRET` and never prints it", async () => {
     const result = await run(main, { env: ws.env(), stdin: `${SECRET}\n` });
     expect(result.code).toBe(0);
-    expect(ws.commands()).toEqual(["secret put KEY_ENCRYPTION_SECRET"]);
+    expect(ws.commands()).toEqual(["secret put KEY_ENCRYPTION_SECRET --env production"]);
     const [call] = ws.calls();
     expect(call!.stdinSha256).toBe(sha256(SECRET));
     expect(call!.env).toMatchObject({ WRANGLER_SEND_METRICS: "false", XDG_CONFIG_HOME: ws.opsHome, hasApiToken: true, hasEncryptionSecretVar: false });
@@ -28,7 +28,7 @@ describe("worker:secret:set", () => {
   it("sets KEY_ENCRYPTION_SECRET_PREV with --name", async () => {
     const result = await run(main, { argv: ["--name", "KEY_ENCRYPTION_SECRET_PREV"], env: ws.env({ KEY_ENCRYPTION_SECRET: SECRET }), stdin: OTHER_SECRET });
     expect(result.code).toBe(0);
-    expect(ws.commands()).toEqual(["secret put KEY_ENCRYPTION_SECRET_PREV"]);
+    expect(ws.commands()).toEqual(["secret put KEY_ENCRYPTION_SECRET_PREV --env production"]);
     expect(ws.calls()[0]!.stdinSha256).toBe(sha256(OTHER_SECRET));
     expect(leakSurfaces(ws, result)).not.toContain(OTHER_SECRET);
   });

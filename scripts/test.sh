@@ -30,6 +30,7 @@ stage() { if [[ -z "$only" || ",$only," == *",$1,"* ]]; then run_stage "$@"; fi;
 stage typecheck npm run --silent typecheck
 stage unit npx vitest run --project unit
 stage workers npx vitest run --project workers
+stage rehearse npm run --silent worker:rehearse -- --config scripts/test/fixtures/production.wrangler.toml
 stage lab npm run --silent lab
 stage explorer npm run --silent lab -- --explore --runs 200 --seed 1
 stage e2e npx playwright test

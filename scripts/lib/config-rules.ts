@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { checkDeploymentConfig, isDevNodeEnv, type ConfigProblem } from "../../worker/src/config";
 import { displayPath } from "./paths";
-import { readWranglerToml, type WranglerTomlFacts } from "./wrangler-toml";
+import { readEnvironmentToml, readWranglerToml, type WranglerTomlFacts } from "./wrangler-toml";
 import { parseEnvFile } from "./env-file";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -24,7 +24,10 @@ export interface ConfigSources {
 
 export function loadConfigSources(tomlPath: string, mode: CheckMode): ConfigSources {
   if (!existsSync(tomlPath)) throw new Error(`${displayPath(tomlPath)} not found`);
-  const toml = readWranglerToml(readFileSync(tomlPath, "utf8"));
+  const text = readFileSync(tomlPath, "utf8");
+  const facts = readWranglerToml(text);
+  // Routes are a deploy setting: they live in [env.production] (docs/decisions/0004).
+  const toml = { ...facts, hasRoutes: facts.hasRoutes || readEnvironmentToml(text, "production").hasRoutes };
   if (mode === "deploy") return { tomlPath, toml, devVarsPath: null, devVars: {} };
   const dir = dirname(tomlPath);
   const devVarsPath = [join(dir, ".dev.vars"), join(dir, ".env")].find((path) => existsSync(path)) ?? null;
@@ -62,7 +65,7 @@ export function checkWorkerConfig(sources: ConfigSources, processEnv: Env, mode:
   } else if (routeMode !== "dashboard" && !sources.toml.hasRoutes) {
     problems.push({
       variable: "routes",
-      message: `are missing in ${displayPath(sources.tomlPath)}: add routes = [{ pattern = "<your-domain>/api/*", zone_name = "<your-domain>" }], or set WORKER_ROUTE_MODE=dashboard if /api/* is routed in the Cloudflare dashboard.`,
+      message: `are missing in ${displayPath(sources.tomlPath)} [env.production]: set WORKER_ROUTES="<your-domain>/api/*" and WORKER_ZONE_NAME=<your-domain> for worker:deploy to write them, or set WORKER_ROUTE_MODE=dashboard if /api/* is routed in the Cloudflare dashboard.`,
     });
   }
   return problems;

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { ScriptError, type ScriptIo } from "./cli";
 import { displayPath } from "./paths";
 import { runWrangler, runWranglerOrFail, failureAdvice } from "./wrangler";
-import { isRealNamespaceId, readWranglerToml, setKvNamespaceId } from "./wrangler-toml";
+import { PRODUCTION_ENV, PRODUCTION_KV_TABLE } from "./production-settings";
+import { isRealNamespaceId, readEnvironmentToml, readWranglerToml, setKvNamespaceId } from "./wrangler-toml";
 
 export const KV_BINDING = "AI_SESSIONS";
 
@@ -30,16 +31,26 @@ export function findNamespaceIdByTitle(listOutput: string, title: string): strin
 }
 
 /**
- * Makes sure [[kv_namespaces]] AI_SESSIONS has a real `id` (or `preview_id`): does nothing when one
+ * Makes sure AI_SESSIONS has a real `id` in [[env.production.kv_namespaces]] (the namespace the
+ * deployed Worker binds; `preview_id` goes to the top-level entry, which `wrangler dev --remote`
+ * reads): does nothing when one
  * is already there, else creates the namespace (reusing one that already exists under the same
  * title, so an interrupted earlier run never leads to a duplicate) and writes the id in place.
  */
 export async function ensureKvNamespace(io: ScriptIo, tomlPath: string, field: IdField = "id"): Promise<string> {
-  const facts = readWranglerToml(readFileSync(tomlPath, "utf8"));
+  const text = readFileSync(tomlPath, "utf8");
+  const facts = field === "id" ? readEnvironmentToml(text, PRODUCTION_ENV) : readWranglerToml(text);
   const current = facts.kvNamespaces.find((ns) => ns.binding === KV_BINDING)?.[field];
   if (isRealNamespaceId(current)) {
     io.out(`  ${KV_BINDING} ${field} is already set in ${displayPath(tomlPath)} (${current}); nothing to create.`);
     return current;
+  }
+  const topLevel = readWranglerToml(text).kvNamespaces.find((ns) => ns.binding === KV_BINDING)?.id;
+  if (field === "id" && isRealNamespaceId(topLevel)) {
+    // A config from before [env.production] existed: keep using the namespace it already names.
+    writeFileSync(tomlPath, setKvNamespaceId(text, KV_BINDING, "id", topLevel, PRODUCTION_KV_TABLE));
+    io.out(`  Copied the top-level ${KV_BINDING} id (${topLevel}) into [env.${PRODUCTION_ENV}] of ${displayPath(tomlPath)}; nothing to create.`);
+    return topLevel;
   }
   const preview = field === "preview_id";
   const title = `${KV_BINDING}${preview ? "_preview" : ""}`;
@@ -56,7 +67,7 @@ export async function ensureKvNamespace(io: ScriptIo, tomlPath: string, field: I
   } else {
     throw new ScriptError([`Creating the KV namespace failed (wrangler exit ${created.code}).`, ...failureAdvice(created.failure ?? "other")].join("\n"));
   }
-  writeFileSync(tomlPath, setKvNamespaceId(readFileSync(tomlPath, "utf8"), KV_BINDING, field, id));
+  writeFileSync(tomlPath, setKvNamespaceId(readFileSync(tomlPath, "utf8"), KV_BINDING, field, id, field === "id" ? PRODUCTION_KV_TABLE : "kv_namespaces"));
   io.out(`  Wrote ${KV_BINDING} ${field} = "${id}" into ${displayPath(tomlPath)}.`);
   return id;
 }

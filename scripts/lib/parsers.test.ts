@@ -3,7 +3,7 @@ import { parseWhoamiAccounts } from "./account";
 import { parseEnvFile } from "./env-file";
 import { findNamespaceIdByTitle, parseCreatedNamespaceId } from "./kv";
 import { readRotationCounters } from "./metrics-client";
-import { fallbackTrend, ttlVerdict } from "./rotation-state";
+import { finishRefusals } from "./rotation-finish";
 import { generateSecret } from "./secrets";
 import { classifyFailure, wranglerBinary, wranglerEnv } from "./wrangler";
 
@@ -84,18 +84,14 @@ describe("parseEnvFile", () => {
 });
 
 describe("rotation decisions", () => {
-  const state = { version: 1 as const, startedAt: 0, completedSteps: 4, rotatedAt: 1_000_000 };
+  const zero = { scanned: 10, current: 10, oldKey: 0, legacy: 0, resealed: 0, tagged: 0, foreign: 0, unreadable: 0, expired: 0, failed: 0 };
 
-  it("allows finishing only once the session TTL has passed since the new secret went live", () => {
-    expect(ttlVerdict(state, 1_000_000 + 86_399_999, 86_400).ok).toBe(false);
-    expect(ttlVerdict(state, 1_000_000 + 86_400_000, 86_400).ok).toBe(true);
-    expect(ttlVerdict(null, 0, 86_400).ok).toBe(false);
-  });
-
-  it("tells increasing, flat and reset counters apart", () => {
-    expect(fallbackTrend(3, 5)).toBe("increasing");
-    expect(fallbackTrend(5, 5)).toBe("flat");
-    expect(fallbackTrend(5, 0)).toBe("reset");
+  it("allows finishing only when the count finds nothing on the old key, legacy, foreign or unreadable", () => {
+    expect(finishRefusals(zero)).toEqual([]);
+    expect(finishRefusals({ ...zero, oldKey: 1 })[0]).toMatch(/1 record\(s\) are still sealed under the previous secret/);
+    expect(finishRefusals({ ...zero, legacy: 2 })[0]).toMatch(/legacy/);
+    expect(finishRefusals({ ...zero, foreign: 3 })[0]).toMatch(/may be the wrong secret/);
+    expect(finishRefusals({ ...zero, unreadable: 1, failed: 1 })).toHaveLength(2);
   });
 
   it("reads the secretRotation counters from the metrics JSON", () => {

@@ -83,17 +83,28 @@ function scanLines(text: string): Line[] {
 
 /** Reads what the ops scripts need from wrangler.toml. */
 export function readWranglerToml(text: string): WranglerTomlFacts {
+  return readFacts(text, "", "vars", "[kv_namespaces]");
+}
+
+/** The same facts for one `[env.<name>]` block (routes, vars and KV ids are not inherited there). */
+export function readEnvironmentToml(text: string, env: string): WranglerTomlFacts {
+  const facts = readFacts(text, `env.${env}`, `env.${env}.vars`, `[env.${env}.kv_namespaces]`);
+  const top = readFacts(text, "", "vars", "[kv_namespaces]");
+  return { ...facts, name: facts.name ?? top.name, accountId: facts.accountId ?? top.accountId };
+}
+
+function readFacts(text: string, topTable: string, varsTable: string, kvTable: string): WranglerTomlFacts {
   const facts: WranglerTomlFacts = { hasRoutes: false, vars: {}, kvNamespaces: [] };
   for (const line of scanLines(text)) {
     if (line.key === undefined) continue;
     const value = scalarValue(line.rawValue ?? "");
-    if (line.table === "") {
+    if (line.table === topTable) {
       if (line.key === "name" && value !== undefined) facts.name = value;
       if (line.key === "account_id" && value !== undefined) facts.accountId = value;
       if (line.key === "routes" || line.key === "route") facts.hasRoutes = true;
-    } else if (line.table === "vars" && value !== undefined) {
+    } else if (line.table === varsTable && value !== undefined) {
       facts.vars[line.key] = value;
-    } else if (line.table === "[kv_namespaces]") {
+    } else if (line.table === kvTable) {
       const kv = (facts.kvNamespaces[line.entry] ??= {});
       if ((line.key === "binding" || line.key === "id" || line.key === "preview_id") && value !== undefined) kv[line.key] = value;
     }
@@ -127,23 +138,67 @@ export function setAccountId(text: string, accountId: string): string {
 }
 
 /**
- * Sets `id` or `preview_id` of the [[kv_namespaces]] entry with `binding`, appending the entry
- * when it does not exist yet.
+ * Sets `id` or `preview_id` of the `[[<arrayTable>]]` entry with `binding` (`kv_namespaces`, or
+ * `env.production.kv_namespaces`), appending the entry when it does not exist yet.
  */
-export function setKvNamespaceId(text: string, binding: string, field: "id" | "preview_id", id: string): string {
+export function setKvNamespaceId(text: string, binding: string, field: "id" | "preview_id", id: string, arrayTable = "kv_namespaces"): string {
   const lines = scanLines(text);
   const out = lines.map((line) => line.text);
   const newLine = `${field} = ${JSON.stringify(id)}`;
-  const bindingLine = lines.findIndex(
-    (line) => line.table === "[kv_namespaces]" && line.key === "binding" && scalarValue(line.rawValue ?? "") === binding,
-  );
+  const table = `[${arrayTable}]`;
+  const bindingLine = lines.findIndex((line) => line.table === table && line.key === "binding" && scalarValue(line.rawValue ?? "") === binding);
   if (bindingLine < 0) {
-    const block = ["", "[[kv_namespaces]]", `binding = ${JSON.stringify(binding)}`, newLine];
+    const block = ["", `[[${arrayTable}]]`, `binding = ${JSON.stringify(binding)}`, newLine];
     return `${text.replace(/\n*$/, "")}\n${block.join("\n")}\n`;
   }
   const { entry } = lines[bindingLine]!;
-  const fieldLine = lines.findIndex((line) => line.table === "[kv_namespaces]" && line.entry === entry && line.key === field);
+  const fieldLine = lines.findIndex((line) => line.table === table && line.entry === entry && line.key === field);
   if (fieldLine >= 0) out[fieldLine] = newLine;
   else out.splice(bindingLine + 1, 0, newLine);
   return out.join("\n");
+}
+
+/**
+ * Sets `key = <tomlValue>` in table `table` (e.g. "env.production.vars"): an existing line whose
+ * value already reads as `same` is left byte-for-byte; another value is replaced on its own line; a
+ * new key goes after the table's last key; a missing table is appended. Comments are kept.
+ */
+export function setTableValue(text: string, table: string, key: string, tomlValue: string, same?: (raw: string) => boolean): string {
+  const lines = scanLines(text);
+  const out = lines.map((line) => line.text);
+  const newLine = `${key} = ${tomlValue}`;
+  const existing = lines.findIndex((line) => line.table === table && line.key === key);
+  if (existing >= 0) {
+    const raw = lines[existing]!.rawValue ?? "";
+    if (same ? same(raw) : stripComment(raw) === tomlValue) return text;
+    out[existing] = newLine;
+    return out.join("\n");
+  }
+  const header = lines.findIndex((line) => line.table === table && HEADER.test(line.text));
+  if (header < 0) return `${text.replace(/\n*$/, "")}\n\n[${table}]\n${newLine}\n`;
+  let last = header;
+  for (let i = header + 1; i < lines.length && lines[i]!.table === table; i++) if (lines[i]!.key !== undefined) last = i;
+  out.splice(last + 1, 0, newLine);
+  return out.join("\n");
+}
+
+/** Sets a string value (`KEY = "value"`), leaving the line alone when it already reads as `value`. */
+export function setTableString(text: string, table: string, key: string, value: string): string {
+  return setTableValue(text, table, key, JSON.stringify(value), (raw) => scalarValue(raw) === value);
+}
+
+/** Removes `key` from `table`; the file is unchanged when the key is not there. */
+export function removeTableKey(text: string, table: string, key: string): string {
+  const lines = scanLines(text);
+  const index = lines.findIndex((line) => line.table === table && line.key === key);
+  if (index < 0) return text;
+  return lines.filter((_, i) => i !== index).map((line) => line.text).join("\n");
+}
+
+/** Whether `key` in `table` spans one line (a multi-line array cannot be rewritten by line). */
+export function isSingleLineValue(text: string, table: string, key: string): boolean {
+  const line = scanLines(text).find((l) => l.table === table && l.key === key);
+  if (!line) return true;
+  const value = stripComment(line.rawValue ?? "");
+  return !value.startsWith("[") || value.endsWith("]");
 }

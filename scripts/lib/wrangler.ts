@@ -34,7 +34,7 @@ export function wranglerBinary(env: Readonly<Record<string, string | undefined>>
   return chosen ? chosen : join(REPO_ROOT, "node_modules", ".bin", "wrangler");
 }
 
-const SECRET_VARIABLES = ["KEY_ENCRYPTION_SECRET", "KEY_ENCRYPTION_SECRET_PREV"];
+const SECRET_VARIABLES = ["KEY_ENCRYPTION_SECRET", "KEY_ENCRYPTION_SECRET_PREV", "METRICS_TOKEN", "ADMIN_TOKEN"];
 
 /** Child environment: no metrics, repo-local config home, and none of our secrets in it. */
 export function wranglerEnv(env: Readonly<Record<string, string | undefined>>, extra: Record<string, string> = {}): Record<string, string> {

@@ -92,7 +92,8 @@ if (env.FAKE_WRANGLER_LOG) {
       XDG_CONFIG_HOME: env.XDG_CONFIG_HOME ?? null,
       CLOUDFLARE_CF_FETCH_ENABLED: env.CLOUDFLARE_CF_FETCH_ENABLED ?? null,
       hasApiToken: Boolean(env.CLOUDFLARE_API_TOKEN),
-      hasEncryptionSecretVar: Boolean(env.KEY_ENCRYPTION_SECRET || env.KEY_ENCRYPTION_SECRET_PREV),
+      hasEncryptionSecretVar: Boolean(env.KEY_ENCRYPTION_SECRET || env.KEY_ENCRYPTION_SECRET_PREV || env.METRICS_TOKEN || env.ADMIN_TOKEN),
+      configSha256: (() => { const c = flagValue("--config"); return c && existsSync(c) ? createHash("sha256").update(readFileSync(c)).digest("hex") : null; })(),
     },
   };
   appendFileSync(env.FAKE_WRANGLER_LOG, `${JSON.stringify(record)}\n`);

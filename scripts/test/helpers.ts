@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ScriptIo } from "../lib/cli";
 import { runScript, type ScriptMain } from "../lib/cli";
 import { DEFAULT_WRANGLER_TOML } from "../lib/paths";
+import { setKvNamespaceId } from "../lib/wrangler-toml";
 
 export const FAKE_WRANGLER = fileURLToPath(new URL("./fake-wrangler.mjs", import.meta.url));
 
@@ -27,7 +28,7 @@ export interface FakeCall {
   cwd: string;
   stdinSha256: string | null;
   stdinBytes: number;
-  env: { WRANGLER_SEND_METRICS: string | null; XDG_CONFIG_HOME: string | null; CLOUDFLARE_CF_FETCH_ENABLED: string | null; hasApiToken: boolean; hasEncryptionSecretVar: boolean };
+  env: { WRANGLER_SEND_METRICS: string | null; XDG_CONFIG_HOME: string | null; CLOUDFLARE_CF_FETCH_ENABLED: string | null; hasApiToken: boolean; hasEncryptionSecretVar: boolean; configSha256: string | null };
 }
 
 /** A temp copy of worker/wrangler.toml plus the fake's log/state and an ops home, all under one dir. */
@@ -41,6 +42,12 @@ export class Workspace {
   constructor() {
     mkdirSync(join(this.dir, "worker"), { recursive: true });
     copyFileSync(DEFAULT_WRANGLER_TOML, this.tomlPath);
+  }
+
+  /** Gives [env.production] a real AI_SESSIONS id, as worker:kv:create / bootstrap would. */
+  withProductionKv(id = "5f0e4d3c2b1a09f8e7d6c5b4a3928170"): this {
+    writeFileSync(this.tomlPath, setKvNamespaceId(this.toml(), "AI_SESSIONS", "id", id, "env.production.kv_namespaces"));
+    return this;
   }
 
   toml(): string {

@@ -1,3 +1,4 @@
+import { parseOpsToken, type OpsTokenState } from "./ops-tokens";
 import type { WorkerEnv } from "./env";
 import { isLoopbackHostname, parseServiceUrl } from "./net";
 
@@ -48,6 +49,9 @@ export interface WorkerConfig {
     circuitOpenMs: number;
   };
   rateLimit: { max: number; windowMs: number };
+  /** METRICS_TOKEN / ADMIN_TOKEN secrets for remote operations (ops-tokens.ts). */
+  metricsToken: OpsTokenState;
+  adminToken: OpsTokenState;
   sessionTtlSeconds: number;
   allowedOrigins: ReadonlySet<string>;
   devRoutesEnabled: boolean;
@@ -295,6 +299,12 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
     }
   }
 
+  const metricsToken = parseOpsToken(env.METRICS_TOKEN);
+  const adminToken = parseOpsToken(env.ADMIN_TOKEN);
+  for (const [variable, token] of [["METRICS_TOKEN", metricsToken], ["ADMIN_TOKEN", adminToken]] as const) {
+    if (!token.ok && token.reason === "weak") problems.push({ variable, message: "is shorter than 32 characters, not printable ASCII, or a placeholder; it is ignored. Generate one with `openssl rand -base64 48`." });
+  }
+
   return {
     nodeEnv,
     isDevEnv,
@@ -327,6 +337,8 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
       max: readInt(env, INT_RULES.rateLimitMax, problems),
       windowMs: readInt(env, INT_RULES.rateLimitWindowMs, problems),
     },
+    metricsToken,
+    adminToken,
     sessionTtlSeconds: readInt(env, INT_RULES.sessionTtlSeconds, problems),
     allowedOrigins,
     devRoutesEnabled: isDevEnv && readString(env, "ENABLE_DEV_ROUTES")?.toLowerCase() !== "false",
@@ -337,7 +349,7 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
 }
 
 const CONFIG_VARIABLES = [
-  "NODE_ENV", "KEY_ENCRYPTION_SECRET", "KEY_ENCRYPTION_SECRET_PREV", "CLERK_JWKS_URL", "CLERK_ISSUER", "CLERK_AUDIENCE",
+  "METRICS_TOKEN", "ADMIN_TOKEN", "NODE_ENV", "KEY_ENCRYPTION_SECRET", "KEY_ENCRYPTION_SECRET_PREV", "CLERK_JWKS_URL", "CLERK_ISSUER", "CLERK_AUDIENCE",
   "ALLOW_INSECURE_DEV_AUTH", "VPS_API_ORIGIN", "VPS_PROXY_NO_RETRY_PATHS", "VPS_PROXY_IDEMPOTENT_PATHS", "DEFAULT_MODEL", "GEMINI_API_BASE",
   "OPENROUTER_API_BASE", "ALLOWED_ORIGINS", "ENABLE_DEV_ROUTES", "DEV_CLOCK_OFFSET_MS", "DEV_FAULT_CONTROL_URL", ...Object.values(INT_RULES).map((rule) => rule.variable),
 ];

@@ -4,8 +4,16 @@
  */
 export interface KvStore {
   get(key: string, type?: "text"): Promise<string | null>;
-  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  put(key: string, value: string, options?: { expirationTtl?: number; metadata?: unknown }): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Real KV has it; the plain-Node fakes of the PocketBrain repo may not (only the re-seal sweep lists). */
+  list?(options?: { prefix?: string; cursor?: string; limit?: number }): Promise<KvListPage>;
+}
+
+export interface KvListPage {
+  keys: { name: string; expiration?: number; metadata?: unknown }[];
+  list_complete: boolean;
+  cursor?: string;
 }
 
 export interface DoStub {
@@ -22,6 +30,8 @@ export interface WorkerEnv {
   CONTROL_PLANE_DO?: DoNamespace;
   KEY_ENCRYPTION_SECRET?: string;
   KEY_ENCRYPTION_SECRET_PREV?: string;
+  METRICS_TOKEN?: string;
+  ADMIN_TOKEN?: string;
   CLERK_JWKS_URL?: string;
   CLERK_ISSUER?: string;
   CLERK_AUDIENCE?: string;

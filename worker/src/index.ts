@@ -6,6 +6,7 @@ import { ApiError, isApiError } from "./errors";
 import { emptyResponse, errorResponse, resolveRequestId } from "./http";
 import { log } from "./log";
 import { count, countCause, countKvFailure } from "./metrics";
+import { handleReseal } from "./routes/admin";
 import { handleAiAction, isAiAction } from "./routes/ai";
 import { handleAuthStatus, handleConnect, handleDisconnect } from "./routes/auth";
 import { handleDevRoute } from "./routes/dev";
@@ -30,6 +31,7 @@ async function route(ctx: RequestContext): Promise<Response> {
   if (method === "GET" && pathname === "/api/v1/auth/status") return handleAuthStatus(ctx);
   if (method === "POST" && pathname === "/api/v1/auth/connect") return handleConnect(ctx);
   if (method === "POST" && pathname === "/api/v1/auth/disconnect") return handleDisconnect(ctx);
+  if (method === "POST" && pathname === "/api/v1/admin/reseal") return handleReseal(ctx);
   if (method === "POST" && pathname.startsWith(AI_PREFIX)) {
     const action = pathname.slice(AI_PREFIX.length);
     if (isAiAction(action)) return handleAiAction(ctx, action);

@@ -6,6 +6,7 @@ import { accountKey, sessionKey } from "./keys";
 import { log } from "./log";
 import { countRotation, countRuntimeConfig } from "./metrics";
 import { isProviderName, type Credential, type Identity, type ProviderName } from "./types";
+import { recordPutOptions } from "./record-metadata";
 
 /** Where an identity's key record lives: an account record (verified user) or a device session. */
 export type StoreTarget = { scope: "account"; key: string } | { scope: "device"; key: string; sessionId: string };
@@ -95,7 +96,7 @@ export function parseStoredRecord(text: string): StoredRecord | null {
 }
 
 
-function serializeRecord(target: StoreTarget, record: { provider: ProviderName; encryptedApiKey: string; createdAt: number; expiresAt: number | null; updatedAt: number }): string {
+export function serializeRecord(target: StoreTarget, record: { provider: ProviderName; encryptedApiKey: string; createdAt: number; expiresAt: number | null; updatedAt: number }): string {
   const base = { provider: record.provider, encryptedApiKey: record.encryptedApiKey, createdAt: record.createdAt };
   return JSON.stringify(
     target.scope === "device" ? { ...base, expiresAt: record.expiresAt ?? record.updatedAt } : { ...base, updatedAt: record.updatedAt },
@@ -122,13 +123,13 @@ async function kvCall<T>(operation: string, call: () => Promise<T>): Promise<T> 
 export const kvGet = (ctx: RequestContext, key: string): Promise<string | null> => kvCall("get", () => store(ctx).get(key));
 export const kvDelete = (ctx: RequestContext, key: string): Promise<void> => kvCall("delete", () => store(ctx).delete(key));
 const kvPut = (ctx: RequestContext, key: string, value: string, ttl?: number): Promise<void> =>
-  kvCall("put", () => store(ctx).put(key, value, ttl === undefined ? undefined : { expirationTtl: ttl }));
+  kvCall("put", () => store(ctx).put(key, value, recordPutOptions(value, ttl)));
 
 /** KV TTL that keeps a session's remaining lifetime (KV rejects < 60 s). */
 export const remainingTtlSeconds = (expiresAt: number, now: number): number =>
   Math.max(MIN_KV_TTL_SECONDS, Math.ceil((expiresAt - now) / 1000));
 
-function sessionExpiry(record: StoredRecord, ttlSeconds: number): number | null {
+export function sessionExpiry(record: StoredRecord, ttlSeconds: number): number | null {
   if (record.expiresAt !== null) return record.expiresAt;
   return record.createdAt !== null ? record.createdAt + ttlSeconds * 1000 : null;
 }

@@ -1,23 +1,47 @@
-import type { DoNamespace, KvStore, WorkerEnv } from "../src/env";
+import type { DoNamespace, KvListPage, KvStore, WorkerEnv } from "../src/env";
 
 /** KV minimum expirationTtl (Cloudflare rejects smaller values). */
 export const KV_MIN_TTL_SECONDS = 60;
 
 export interface FakeKv extends KvStore {
-  readonly entries: Map<string, { value: string; expiresAt: number | null }>;
+  readonly entries: Map<string, { value: string; expiresAt: number | null; metadata?: unknown }>;
   /** Every value ever written, for "no plaintext key in KV" scans. */
   readonly writes: { key: string; value: string; expirationTtl?: number }[];
   failing: boolean;
+  /** Real KV's list: keys in order, `limit` ≤ 1000, an opaque cursor, metadata and expiration per key. */
+  list(options?: { prefix?: string; cursor?: string; limit?: number }): Promise<KvListPage>;
+  /** Number of deletes ever made (rotation tests assert none). */
+  readonly deletes: string[];
 }
 
 /** Map-backed KV that enforces the real rules: string values, TTL ≥ 60 s, expiry by the given clock. */
 export function createFakeKv(now: () => number = () => Date.now()): FakeKv {
-  const entries = new Map<string, { value: string; expiresAt: number | null }>();
+  const entries = new Map<string, { value: string; expiresAt: number | null; metadata?: unknown }>();
   const writes: FakeKv["writes"] = [];
+  const deletes: string[] = [];
+  const live = (key: string) => {
+    const entry = entries.get(key);
+    if (entry && entry.expiresAt !== null && entry.expiresAt <= now()) entries.delete(key);
+    return entries.get(key);
+  };
   const kv: FakeKv = {
     entries,
     writes,
+    deletes,
     failing: false,
+    async list(options = {}) {
+      if (kv.failing) throw new Error("KV LIST failed: simulated outage");
+      const limit = options.limit ?? 1000;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Error(`KV LIST failed: 400 Invalid key_count_limit of ${limit}.`);
+      const after = options.cursor ? atob(options.cursor) : "";
+      const names = [...entries.keys()].filter((name) => name.startsWith(options.prefix ?? "") && name > after && live(name)).sort();
+      const keys = names.slice(0, limit).map((name) => {
+        const entry = entries.get(name)!;
+        return { name, ...(entry.expiresAt !== null ? { expiration: Math.floor(entry.expiresAt / 1000) } : {}), ...(entry.metadata !== undefined ? { metadata: entry.metadata } : {}) };
+      });
+      const complete = names.length <= limit;
+      return complete ? { keys, list_complete: true } : { keys, list_complete: false, cursor: btoa(keys.at(-1)!.name) };
+    },
     async get(key) {
       if (kv.failing) throw new Error("KV GET failed: simulated outage");
       const entry = entries.get(key);
@@ -36,10 +60,12 @@ export function createFakeKv(now: () => number = () => Date.now()): FakeKv {
         throw new Error(`KV PUT failed: 400 Invalid expiration_ttl of ${ttl}. Expiration TTL must be at least ${KV_MIN_TTL_SECONDS}.`);
       }
       writes.push({ key, value, ...(ttl !== undefined ? { expirationTtl: ttl } : {}) });
-      entries.set(key, { value, expiresAt: ttl !== undefined ? now() + ttl * 1000 : null });
+      if (options?.metadata !== undefined && JSON.stringify(options.metadata).length > 1024) throw new Error("KV PUT failed: metadata over 1024 bytes");
+      entries.set(key, { value, expiresAt: ttl !== undefined ? now() + ttl * 1000 : null, ...(options?.metadata !== undefined ? { metadata: options.metadata } : {}) });
     },
     async delete(key) {
       if (kv.failing) throw new Error("KV DELETE failed: simulated outage");
+      deletes.push(key);
       entries.delete(key);
     },
   };

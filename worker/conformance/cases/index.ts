@@ -5,9 +5,10 @@ import { BASICS, UNKNOWN_EXCEPTIONS } from "./basics";
 import { COMPAT_AUTH } from "./compat-auth";
 import { DEVICE_SESSION } from "./device-session";
 import { METRICS } from "./metrics";
+import { REMOTE_OPS } from "./remote-ops";
 import { RETRY_AFTER } from "./retry-after";
 import { STATE_CHANGE } from "./state-change";
 import { V2 } from "./v2";
 
 /** The one conformance table both runners execute (worker/unit and worker/test conformance.test.ts). */
-export const CASES: readonly ConformanceCase[] = [...BASICS, ...METRICS, ...DEVICE_SESSION, ...AI_ACTIONS, ...STATE_CHANGE, ...RETRY_AFTER, ...V2, ...COMPAT_AUTH, ...ATTACKS_AUTH, ...UNKNOWN_EXCEPTIONS];
+export const CASES: readonly ConformanceCase[] = [...BASICS, ...METRICS, ...DEVICE_SESSION, ...AI_ACTIONS, ...STATE_CHANGE, ...RETRY_AFTER, ...V2, ...COMPAT_AUTH, ...ATTACKS_AUTH, ...REMOTE_OPS, ...UNKNOWN_EXCEPTIONS];

@@ -4,9 +4,13 @@ import { ApiError } from "../errors";
 import { jsonResponse, withStandardHeaders } from "../http";
 import { snapshotMetrics } from "../metrics";
 import { toPrometheus } from "../metrics-prometheus";
+import { presentsToken } from "../ops-tokens";
 import { vpsCircuitView } from "../vps-circuit";
 
-/** Metrics are for operators on the machine itself (net.ts `isLocalRequest`), else 404. */
+/**
+ * Metrics are for operators on the machine itself (net.ts `isLocalRequest`). Unlike the original, a
+ * loopback client IP on a public host is not enough: a client can send that header itself.
+ */
 const isLocalCaller = (ctx: RequestContext): boolean => ctx.isLocal;
 
 function wantsPrometheus(ctx: RequestContext): boolean {
@@ -16,7 +20,8 @@ function wantsPrometheus(ctx: RequestContext): boolean {
 }
 
 export async function handleMetrics(ctx: RequestContext): Promise<Response> {
-  if (!isLocalCaller(ctx)) throw new ApiError("NOT_FOUND", "Route not found");
+  // A remote operator presents METRICS_TOKEN (docs/api.md); anyone else gets the same 404 as an unknown route.
+  if (!isLocalCaller(ctx) && !(await presentsToken(ctx.request.headers.get("authorization"), ctx.config.metricsToken))) throw new ApiError("NOT_FOUND", "Route not found");
   const now = ctx.deps.now();
   const snapshot = snapshotMetrics(vpsCircuitView(ctx.config, now), now, await providerCircuitViews(ctx));
   if (wantsPrometheus(ctx)) {
