@@ -28,11 +28,10 @@ export async function legacySeal(plaintext: string, secret: string): Promise<str
 
 /**
  * Writes the plan's records into `kv`, all sealed under `secret`, the way each generation of the
- * Worker stored them (sessions with their TTL). Returns what was written, for the after-checks.
+ * Worker stored them (epoch-ms timestamps, sessions with their TTL). Returns what was written, for the after-checks.
  */
 export async function seedRecords(kv: KvStore, secret: string, plan: SeedPlan, now: number): Promise<SeededRecord[]> {
   const seeded: SeededRecord[] = [];
-  const iso = (ms: number) => new Date(ms).toISOString();
   for (const scope of ["sessions", "accounts"] as const) {
     for (const format of ["v2", "v2-no-metadata", "legacy"] as const) {
       for (let i = 0; i < plan[scope][format]; i += 1) {
@@ -42,8 +41,8 @@ export async function seedRecords(kv: KvStore, secret: string, plan: SeedPlan, n
         const encryptedApiKey = format === "legacy" ? await legacySeal(apiKey, secret) : await seal(apiKey, secret, key);
         const value = JSON.stringify(
           scope === "sessions"
-            ? { provider: "gemini", encryptedApiKey, createdAt: iso(now - 3_600_000), expiresAt: iso(now + 20 * 3_600_000) }
-            : { provider: "openrouter", encryptedApiKey, createdAt: iso(now - 86_400_000), updatedAt: iso(now - 86_400_000) },
+            ? { provider: "gemini", encryptedApiKey, createdAt: now - 3_600_000, expiresAt: now + 20 * 3_600_000 }
+            : { provider: "openrouter", encryptedApiKey, createdAt: now - 86_400_000, updatedAt: now - 86_400_000 },
         );
         const ttl = scope === "sessions" ? 20 * 3600 : undefined;
         const options = format === "v2" ? recordPutOptions(value, ttl) : ttl === undefined ? undefined : { expirationTtl: ttl };

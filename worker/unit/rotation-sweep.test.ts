@@ -69,8 +69,8 @@ describe("re-seal sweep (POST /api/v1/admin/reseal)", () => {
     const { deps, env, seeded, kv } = await setUp(OLD);
     const session = seeded.find((r) => r.key.startsWith("session:"))!;
     const account = seeded.find((r) => r.key.startsWith("account:"))!;
-    const sessionBefore = JSON.parse(kv.entries.get(session.key)!.value) as Record<string, string>;
-    const accountBefore = JSON.parse(kv.entries.get(account.key)!.value) as Record<string, string>;
+    const sessionBefore = JSON.parse(kv.entries.get(session.key)!.value) as Record<string, number>;
+    const accountBefore = JSON.parse(kv.entries.get(account.key)!.value) as Record<string, number>;
     deps.advance(3_600_000);
     await runSweep(env, deps, false);
     expect(JSON.parse(kv.entries.get(session.key)!.value)).toMatchObject({ expiresAt: sessionBefore.expiresAt, createdAt: sessionBefore.createdAt });
