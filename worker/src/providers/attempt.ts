@@ -1,6 +1,7 @@
 import type { RequestContext } from "../context";
 import { timeout as realTimeout } from "../deps";
 import { parseRetryAfter } from "../retry-after";
+import { isTimeoutRejection } from "../timeout-error";
 import type { AttemptOutcome, ProviderAdapter, WireRequest } from "./types";
 
 /**
@@ -33,11 +34,26 @@ async function exchange(ctx: RequestContext, adapter: ProviderAdapter, wire: Wir
   try {
     response = await ctx.deps.fetch(wire.url, { ...wire.init, signal });
     text = await response.text();
-  } catch {
-    return signal.aborted ? { kind: "timeout" } : { kind: "network" };
+  } catch (error) {
+    return signal.aborted || isTimeoutRejection(error) ? { kind: "timeout" } : { kind: "network" };
   }
   const body = parseJsonOrNull(text);
   return classify(adapter, response.status, response.headers.get("retry-after"), body, ctx.deps.now());
+}
+
+/**
+ * Whether the request can leave this Worker at all. A header value the platform refuses (a NUL or
+ * newline in a stored key) makes fetch throw before any byte is sent: that says nothing about the
+ * provider, so it must never reach the shared breaker or the retry loop.
+ */
+export function isSendable(wire: WireRequest): boolean {
+  try {
+    new Headers(wire.init.headers);
+    new URL(wire.url);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Maps a provider answer to an outcome. Pure; the body is only inspected, never echoed. */

@@ -31,6 +31,8 @@ export async function validateProviderKey(ctx: RequestContext, credential: Crede
       throw validationFailed(`provider refused the key (${outcome.status})`);
     case "malformed":
       throw validationFailed(`validation reply unreadable: ${outcome.reason}`);
+    case "unsendable":
+      throw validationFailed("key cannot be sent (invalid header value)");
     default:
       throw outcomeToError(outcome);
   }

@@ -20,9 +20,29 @@ export function isRetryable(outcome: FailedOutcome): boolean {
   return outcome.kind === "timeout" || outcome.kind === "network" || outcome.kind === "rate_limited" || outcome.kind === "server";
 }
 
-/** Whether the attempt counts as healthy for the shared provider breaker: it answered < 500, not 429. */
-export function isBreakerSuccess(outcome: AttemptOutcome): boolean {
-  return outcome.kind === "ok" || outcome.kind === "key_rejected" || outcome.kind === "rejected" || outcome.kind === "malformed";
+/**
+ * What one attempt tells the shared provider breaker (docs/decisions/0003). Only provider-side
+ * faults are failures: 5xx, timeouts and network errors. A verdict about one key (401/403 key
+ * refused, 429 quota) is "neutral": it must never open the circuit for every other user, and it
+ * must not close the streak of a real outage either. Any other answer shows the provider is up.
+ */
+export type BreakerVerdict = "success" | "failure" | "neutral";
+
+export function breakerVerdict(outcome: AttemptOutcome): BreakerVerdict {
+  switch (outcome.kind) {
+    case "timeout":
+    case "network":
+    case "server":
+      return "failure";
+    case "key_rejected":
+    case "rate_limited":
+    case "unsendable":
+      return "neutral";
+    case "ok":
+    case "rejected":
+    case "malformed":
+      return "success";
+  }
 }
 
 export const backoffDelayMs = (retryIndex: number, rng: () => number): number =>
@@ -68,6 +88,10 @@ export function outcomeToError(outcome: FailedOutcome): ApiError {
       });
     case "malformed":
       return unreadableAnswer(outcome.reason);
+    case "unsendable":
+      return new ApiError("AUTH_REQUIRED", "The stored API key cannot be used. Reconnect your key.", {
+        internal: "provider request refused before sending (invalid header value)",
+      });
   }
 }
 
