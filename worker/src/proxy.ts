@@ -81,12 +81,17 @@ function upstreamOrigin(ctx: RequestContext): URL {
   if (!origin) {
     count("vpsProxyFailures");
     if (originProblem) countRuntimeConfig("invalidVpsOrigin");
-    const message = originProblem ? "VPS API origin is invalid." : "VPS API origin is not configured.";
+    // The original worker's messages; which one follows from config's problem text.
+    const message = !originProblem
+      ? "VPS API origin is not configured"
+      : originProblem.includes("https")
+        ? "VPS API origin must use https:// outside loopback hosts."
+        : "VPS API origin is invalid. Use an absolute URL.";
     throw new ApiError("SERVICE_UNAVAILABLE", message, { cause: "origin_unconfigured", retryable: false, internal: originProblem ?? undefined });
   }
   if (origin.origin === ctx.url.origin) {
     count("vpsProxyFailures");
-    throw new ApiError("CONFIG_ERROR", "VPS API origin must differ from this Worker's origin.", { cause: "origin_unconfigured" });
+    throw new ApiError("CONFIG_ERROR", "VPS API origin cannot match the worker origin for proxy routes.", { cause: "origin_unconfigured" });
   }
   return origin;
 }
@@ -101,11 +106,11 @@ async function upstreamBody(ctx: RequestContext, mayRetry: boolean): Promise<Bod
   const limit = ctx.config.vps.maxBodyBytes;
   const declared = Number(ctx.request.headers.get("content-length") ?? Number.NaN);
   if (!mayRetry && Number.isInteger(declared) && declared >= 0) {
-    if (declared > limit) throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes.`);
+    if (declared > limit) throw new ApiError("PAYLOAD_TOO_LARGE", `Proxy request body exceeds limit (${limit} bytes).`);
     return declared > 0 ? ctx.request.body : undefined;
   }
   const bytes = await readBodyWithin(ctx.request, limit);
-  if (bytes === null) throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes.`);
+  if (bytes === null) throw new ApiError("PAYLOAD_TOO_LARGE", `Proxy request body exceeds limit (${limit} bytes).`);
   return bytes.byteLength > 0 ? (bytes as Uint8Array<ArrayBuffer>) : undefined;
 }
 
@@ -309,7 +314,6 @@ export async function handleV2(ctx: RequestContext): Promise<Response> {
       releaseVpsProbe(deps.now(), gate.probeSeq);
     } else if (reportVpsOutcome(config, deps.now(), false, gate.probeSeq)) {
       count("vpsProxyCircuitOpens");
-      count("circuitOpens");
     }
     const { cause, retryAfterSec } = outcome.failure;
     count("vpsProxyFailures");

@@ -1,5 +1,6 @@
 import type { RequestContext } from "../context";
 import { timeout as realTimeout } from "../deps";
+import { count } from "../metrics";
 import { parseRetryAfter } from "../retry-after";
 import { isTimeoutRejection } from "../timeout-error";
 import type { AttemptOutcome, ProviderAdapter, WireRequest } from "./types";
@@ -17,7 +18,9 @@ export async function attemptProvider(ctx: RequestContext, adapter: ProviderAdap
     return { kind: "timeout" };
   });
   try {
-    return await Promise.race([exchange(ctx, adapter, wire, controller.signal), timedOut]);
+    const outcome = await Promise.race([exchange(ctx, adapter, wire, controller.signal), timedOut]);
+    if (outcome.kind === "timeout") count("timeouts");
+    return outcome;
   } finally {
     timer.cancel();
   }
@@ -38,6 +41,8 @@ async function exchange(ctx: RequestContext, adapter: ProviderAdapter, wire: Wir
     return signal.aborted || isTimeoutRejection(error) ? { kind: "timeout" } : { kind: "network" };
   }
   const body = parseJsonOrNull(text);
+  // A 2xx that is not JSON came from something between us and the provider (a proxy's HTML page).
+  if (body === null && response.status >= 200 && response.status < 300) return { kind: "network" };
   return classify(adapter, response.status, response.headers.get("retry-after"), body, ctx.deps.now());
 }
 

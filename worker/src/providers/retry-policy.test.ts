@@ -63,7 +63,7 @@ describe("outcomeToError", () => {
     [{ kind: "server", status: 500, retryAfterSec: 9 }, { code: "PROVIDER_UNAVAILABLE", status: 500, failureCause: "provider_5xx", retryable: true, retryAfterSec: 9 }],
     [{ kind: "key_rejected", status: 403 }, { code: "AUTH_REQUIRED", status: 401, retryable: false, failureCause: undefined }],
     [{ kind: "rejected", status: 422 }, { code: "PROVIDER_UNAVAILABLE", status: 502, retryable: false, failureCause: undefined, retryAfterSec: undefined }],
-    [{ kind: "malformed", reason: "x" }, { code: "PROVIDER_UNAVAILABLE", status: 502, retryable: false, failureCause: undefined }],
+    [{ kind: "malformed", reason: "x" }, { code: "PROVIDER_UNAVAILABLE", status: 502, retryable: true, failureCause: undefined, retryAfterSec: undefined }],
   ] as [FailedOutcome, object][])("maps %j", (outcome, expected) => {
     expect(outcomeToError(outcome)).toMatchObject(expected);
   });

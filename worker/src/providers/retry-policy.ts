@@ -97,5 +97,6 @@ export function outcomeToError(outcome: FailedOutcome): ApiError {
 
 /** 502 for provider output that cannot be used (no text, or no JSON where JSON is expected). */
 export function unreadableAnswer(reason: string): ApiError {
-  return new ApiError("PROVIDER_UNAVAILABLE", "The AI provider returned an unreadable answer.", { retryable: false, internal: reason });
+  // Retryable, as the original worker's 502s: a model asked again usually answers in shape.
+  return new ApiError("PROVIDER_UNAVAILABLE", "The AI provider returned an unreadable answer.", { retryable: true, internal: reason });
 }
