@@ -94,7 +94,7 @@ export async function enforceRateLimit(ctx: RequestContext, identity: Identity):
     decision = takeLocally(key, now, ctx);
   }
   if (!decision.allowed) {
-    throw new ApiError("RATE_LIMITED", "Too many requests. Retry after the indicated delay.", { retryable: true, retryAfterSec: decision.retryAfterMs / 1000 });
+    throw new ApiError("RATE_LIMITED", "Too many AI requests. Please retry in a minute.", { retryable: true, retryAfterSec: decision.retryAfterMs / 1000 });
   }
 }
 
@@ -162,7 +162,7 @@ export async function acquireProviderPermit(ctx: RequestContext, provider: Provi
   }
   if (!grant.allowed) {
     count("providerCircuitRejects");
-    throw new ApiError("PROVIDER_UNAVAILABLE", "The AI provider is temporarily unavailable. Please retry shortly.", {
+    throw new ApiError("PROVIDER_UNAVAILABLE", "Provider is temporarily unavailable. Please retry shortly.", {
       status: 503,
       cause: "provider_circuit_open",
       retryable: true,

@@ -57,7 +57,7 @@ export async function runProviderRequest(ctx: RequestContext, credential: Creden
 export async function callProvider(ctx: RequestContext, credential: Credential, request: ProviderRequest): Promise<string> {
   const outcome = await runProviderRequest(ctx, credential, request);
   if (outcome.kind === "ok") return outcome.text;
-  throw outcomeToError(outcome);
+  throw outcomeToError(outcome, credential.provider);
 }
 
 /** A breaker bookkeeping failure must not fail the user's request (the breaker owner counts it). */

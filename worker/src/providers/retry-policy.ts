@@ -1,5 +1,6 @@
 import { fullJitterDelay } from "../backoff";
 import { ApiError } from "../errors";
+import type { ProviderName } from "../types";
 import type { AttemptOutcome } from "./types";
 
 /** Full-jitter exponential backoff (base 250 ms, cap 4 s) between provider attempts. */
@@ -59,13 +60,18 @@ export function decideRetry(outcome: FailedOutcome, retriesDone: number, maxRetr
   return { retry: true, delayMs: Math.max((hint ?? 0) * 1000, backoffDelayMs(retriesDone, rng)) };
 }
 
-/** The final wire error for a failed provider call (SPEC §3.6). Messages never echo provider bodies. */
-export function outcomeToError(outcome: FailedOutcome): ApiError {
+const PROVIDER_LABEL: Record<ProviderName, string> = { gemini: "Gemini", openrouter: "OpenRouter" };
+
+/**
+ * The final wire error for a failed provider call (SPEC §3.6), with the original worker's messages
+ * where they carry no provider text. Messages never echo provider bodies (they may echo the key).
+ */
+export function outcomeToError(outcome: FailedOutcome, provider?: ProviderName): ApiError {
   switch (outcome.kind) {
     case "timeout":
-      return new ApiError("TIMEOUT", "The AI provider did not answer in time.", { cause: "provider_timeout", retryAfterSec: DEFAULT_RETRY_AFTER_SEC });
+      return new ApiError("TIMEOUT", "Provider request timed out", { cause: "provider_timeout", retryAfterSec: DEFAULT_RETRY_AFTER_SEC });
     case "network":
-      return new ApiError("NETWORK", "Could not reach the AI provider.", { cause: "provider_network_error", retryAfterSec: DEFAULT_RETRY_AFTER_SEC });
+      return new ApiError("NETWORK", `Network error while contacting ${provider ? PROVIDER_LABEL[provider] : "the AI provider"}`, { cause: "provider_network_error", retryAfterSec: DEFAULT_RETRY_AFTER_SEC });
     case "rate_limited":
       return new ApiError("RATE_LIMITED", "The AI provider is rate limiting this key. Try again shortly.", {
         retryAfterSec: outcome.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC,
