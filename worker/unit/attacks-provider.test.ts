@@ -36,8 +36,8 @@ describe.each(BREAKER_HOMES)("finding 1: the shared provider breaker (%s) counts
     const deps = createTestDeps();
     const env = makeEnv({ ...bindings(), PROVIDER_CIRCUIT_FAILURE_THRESHOLD: "5", RATE_LIMIT_MAX: "10000" }, deps.now);
     const ctx = () => createContext(new Request("http://127.0.0.1/api/v1/ai/analyze", { method: "POST" }), env, getConfig(env), deps, "req-attack-provider-01");
-    const byKey = http.post(GEMINI_URL, ({ request }) =>
-      request.headers.get("x-goog-api-key") === quotaSpent.apiKey ? providerError(quotaSpent, 429)() : geminiAnswer("fine")(),
+    const byKey = http.post(GEMINI_URL, (info) =>
+      info.request.headers.get("x-goog-api-key") === quotaSpent.apiKey ? providerError(quotaSpent, 429)(info) : geminiAnswer("fine")(info),
     );
     return { ctx, byKey };
   }
