@@ -101,7 +101,7 @@ export class ControlPlaneDO {
   private alarmAt: number | null = null;
 
   /** `clock` is for the expiry alarm only (tests pass a manual one); workerd passes two arguments. */
-  constructor(state: ControlPlaneState, env: WorkerEnv, clock: () => number = Date.now) {
+  constructor(state: ControlPlaneState, env: WorkerEnv, clock: () => number = () => Date.now()) {
     this.state = state;
     this.env = env;
     this.clock = clock;
