@@ -5,7 +5,7 @@
  *
  * §5 providers
  * - Gemini key in `x-goog-api-key`, base URLs configurable; provider 429 carries Retry-After; a provider
- *   Retry-After is the backoff floor; full-jitter backoff (base 250, cap 4 s): SPEC decides.
+ *   Retry-After is the backoff floor; full-jitter backoff (base 250, cap 4 s): the contract (docs/api.md) decides.
  * - A Retry-After hint over 10 s is not waited for: the error returns at once with that Retry-After
  *   (waiting would hold the client's 12 s request open for nothing).
  * - Prompts add a system instruction and Gemini `responseMimeType: application/json`: app-specific
@@ -23,22 +23,22 @@
  *   matched case-insensitively ("task" → TASK). The original copied them raw.
  * - Transcription goes through the shared provider breaker like every other call.
  * §6 /api/v2
- * - Defaults 7000 ms / 1 retry / 512 KiB / 3 / 20 s for unset variables (SPEC), not the minimum.
+ * - Defaults 7000 ms / 1 retry / 512 KiB / 3 / 20 s for unset variables (documented defaults), not the minimum.
  * - Only GET/HEAD/OPTIONS, paths in VPS_PROXY_IDEMPOTENT_PATHS, or requests with an Idempotency-Key are
  *   retried: a retried POST could apply a write twice. The original retried every method.
  * - A per-isolate retry budget (20 % of requests) and a total deadline of two attempt timeouts cap the
  *   load on a dying backend; a client's `x-timeout-ms` (floor 1000 ms) bounds its own request.
- * - x-request-id goes upstream and on every response; pb_ai_session is never forwarded (SPEC).
+ * - x-request-id goes upstream and on every response; pb_ai_session is never forwarded (contract).
  * - Encoded '/', '\' or '.' in the path → 400; backend Set-Cookie only for pb_stream_ticket (issue 15).
  * - idempotency-key is forwarded (the backend dedupes on it).
  * §7 breakers
- * - Half-open with one probe, for both circuits (SPEC). A request refused by an open provider circuit
+ * - Half-open with one probe, for both circuits (contract). A request refused by an open provider circuit
  *   is answered at once, not retried three times with backoff.
  * - The provider circuit counts only provider faults (5xx, timeout, network); one key's 401/403/429 is
  *   neutral (issue 15, docs/decisions/0003). The original counted 429 and "no text" 502s.
  * - A client whose own x-timeout-ms ran out is never reported to the /api/v2 circuit (issue 15).
  * §8 rate limiting
- * - Sliding window with Retry-After (SPEC); buckets are one Durable Object each, named `rl:<id>|<ip>`
+ * - Sliding window with Retry-After (contract); buckets are one Durable Object each, named `rl:<id>|<ip>`
  *   (the original: `rate:<id>:<ip>`), and expire by alarm. The DO's internal protocol (/rate-limit,
  *   /breaker/*) differs from the original's (/rate/check, /circuit/*): a stub that answers the old
  *   protocol (a test fake) reads as unreachable and the counted in-memory fallback takes over.

@@ -63,7 +63,7 @@ export function decideRetry(outcome: FailedOutcome, retriesDone: number, maxRetr
 const PROVIDER_LABEL: Record<ProviderName, string> = { gemini: "Gemini", openrouter: "OpenRouter" };
 
 /**
- * The final wire error for a failed provider call (SPEC §3.6), with the original worker's messages
+ * The final wire error for a failed provider call (docs/api.md, AI providers), with the original worker's messages
  * where they carry no provider text. Messages never echo provider bodies (they may echo the key).
  */
 export function outcomeToError(outcome: FailedOutcome, provider?: ProviderName): ApiError {
