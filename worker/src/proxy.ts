@@ -4,21 +4,19 @@ import type { RequestContext } from "./context";
 import { ApiError } from "./errors";
 import { count, countRuntimeConfig } from "./metrics";
 import { parseRetryAfter } from "./retry-after";
+import { buildUpstreamHeaders, clientTimeoutMs, ENCODED_PATH_MESSAGE, hasEncodedSeparator, passthrough } from "./proxy-wire";
+import { isTimeoutRejection } from "./timeout-error";
 import { createRetryBudget, recordRequest, tryWithdrawRetry } from "./retry-budget";
 import { acquireVpsCircuit, releaseVpsProbe, reportVpsOutcome, vpsCircuitAllowsRetry } from "./vps-circuit";
 
 /**
  * `/api/v2/*` passthrough (SPEC §3.5). Composition, outermost first:
- *   circuit (fast 503, no upstream call) → origin checks → body limit → deadline → retry(budget,
+ *   path check (400, moves nothing) → circuit (fast 503, no upstream call) → origin checks → body limit → deadline → retry(budget,
  *   backoff) → per-attempt timeout → fetch.
  * The circuit sits outside the retries so one client request counts once however many attempts it
  * took; the budget sits inside so a dead upstream sees at most ~1.2× the client traffic.
  */
 
-/** Request headers the backend may see; everything else (client cookies, CF headers) stays here. */
-const FORWARDED_HEADERS = ["authorization", "x-device-id", "content-type", "accept", "cache-control", "idempotency-key"];
-const SESSION_COOKIE = "pb_ai_session";
-const EVENTS_PATH = "/api/v2/events";
 const RETRY_SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const BODYLESS_METHODS = new Set(["GET", "HEAD"]);
 /** Backoff stays below the smallest attempt timeout (1000 ms): retries are for blips, not outages. */
@@ -31,7 +29,9 @@ const TIMED_OUT: unique symbol = Symbol("timed out");
 const TIMER_CANCELLED = Object.freeze({ reason: "attempt settled" });
 
 type FailureCause = "upstream_5xx" | "timeout" | "network_error";
-type AttemptResult = { ok: true; response: Response } | { ok: false; cause: FailureCause; retryAfterSec: number | null };
+type AttemptResult = { ok: true; response: Response } | { ok: false; cause: FailureCause; retryAfterSec: number | null; cutByClient?: boolean };
+
+export { buildUpstreamHeaders, CLIENT_BUDGET_FLOOR_MS, clientTimeoutMs, hasEncodedSeparator, isEventsPath, passthrough, stripSessionCookie } from "./proxy-wire";
 
 let retryBudget = createRetryBudget();
 
@@ -40,44 +40,22 @@ export function resetRetryBudget(): void {
   retryBudget = createRetryBudget();
 }
 
-export const isEventsPath = (pathname: string): boolean => pathname === EVENTS_PATH || pathname.startsWith(`${EVENTS_PATH}/`);
-
-/** The Cookie header without the Worker's own session cookie; null when nothing is left. */
-export function stripSessionCookie(cookieHeader: string | null): string | null {
-  if (!cookieHeader) return null;
-  const kept = cookieHeader
-    .split(";")
-    .map((pair) => pair.trim())
-    .filter((pair) => pair !== "" && pair.split("=", 1)[0]!.trim() !== SESSION_COOKIE);
-  return kept.length > 0 ? kept.join("; ") : null;
-}
-
-/** Allow-listed headers; the cookie only on events paths (the SSE ticket), never pb_ai_session. */
-export function buildUpstreamHeaders(request: Request, pathname: string, requestId: string): Headers {
-  const headers = new Headers();
-  for (const name of FORWARDED_HEADERS) {
-    const value = request.headers.get(name);
-    if (value !== null) headers.set(name, value);
-  }
-  headers.set("x-request-id", requestId);
-  if (isEventsPath(pathname)) {
-    const cookie = stripSessionCookie(request.headers.get("cookie"));
-    if (cookie) headers.set("cookie", cookie);
-  }
-  return headers;
-}
-
 function upstreamOrigin(ctx: RequestContext): URL {
   const { origin, originProblem } = ctx.config.vps;
   if (!origin) {
     count("vpsProxyFailures");
     if (originProblem) countRuntimeConfig("invalidVpsOrigin");
-    const message = originProblem ? "VPS API origin is invalid." : "VPS API origin is not configured.";
+    // The original worker's messages; which one follows from config's problem text.
+    const message = !originProblem
+      ? "VPS API origin is not configured"
+      : originProblem.includes("https")
+        ? "VPS API origin must use https:// outside loopback hosts."
+        : "VPS API origin is invalid. Use an absolute URL.";
     throw new ApiError("SERVICE_UNAVAILABLE", message, { cause: "origin_unconfigured", retryable: false, internal: originProblem ?? undefined });
   }
   if (origin.origin === ctx.url.origin) {
     count("vpsProxyFailures");
-    throw new ApiError("CONFIG_ERROR", "VPS API origin must differ from this Worker's origin.", { cause: "origin_unconfigured" });
+    throw new ApiError("CONFIG_ERROR", "VPS API origin cannot match the worker origin for proxy routes.", { cause: "origin_unconfigured" });
   }
   return origin;
 }
@@ -92,11 +70,11 @@ async function upstreamBody(ctx: RequestContext, mayRetry: boolean): Promise<Bod
   const limit = ctx.config.vps.maxBodyBytes;
   const declared = Number(ctx.request.headers.get("content-length") ?? Number.NaN);
   if (!mayRetry && Number.isInteger(declared) && declared >= 0) {
-    if (declared > limit) throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes.`);
+    if (declared > limit) throw new ApiError("PAYLOAD_TOO_LARGE", `Proxy request body exceeds limit (${limit} bytes).`);
     return declared > 0 ? ctx.request.body : undefined;
   }
   const bytes = await readBodyWithin(ctx.request, limit);
-  if (bytes === null) throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes.`);
+  if (bytes === null) throw new ApiError("PAYLOAD_TOO_LARGE", `Proxy request body exceeds limit (${limit} bytes).`);
   return bytes.byteLength > 0 ? (bytes as Uint8Array<ArrayBuffer>) : undefined;
 }
 
@@ -120,13 +98,6 @@ function isRetryEligible(ctx: RequestContext): boolean {
   return idempotentPaths.has(ctx.url.pathname) || ctx.request.headers.has("idempotency-key");
 }
 
-/** The client's own budget (`x-timeout-ms`), when it sent a sane one. */
-function clientTimeoutMs(request: Request): number | null {
-  const raw = request.headers.get("x-timeout-ms")?.trim();
-  if (!raw || !/^\d{1,9}$/.test(raw)) return null;
-  return Math.max(1, Number(raw));
-}
-
 /**
  * One upstream attempt. The timeout covers the time to response headers only: once they arrive the
  * timer is cleared and the abort signal is never fired, so an SSE body streams for as long as it
@@ -141,20 +112,23 @@ async function attemptOnce(ctx: RequestContext, target: string, init: RequestIni
     if (winner === TIMED_OUT) {
       abort.abort();
       count("vpsProxyTimeouts");
-      return { ok: false, cause: "timeout", retryAfterSec: null };
+      return { ok: false, cause: "timeout", retryAfterSec: null, cutByClient: timeoutMs < ctx.config.vps.timeoutMs };
     }
     if (winner.status < 500) return { ok: true, response: winner };
     const retryAfterSec = parseRetryAfter(winner.headers.get("retry-after"), ctx.deps.now());
     // Release the failed attempt's connection; awaiting the cancel could hang on some bodies.
     void winner.body?.cancel().catch(() => undefined);
     return { ok: false, cause: "upstream_5xx", retryAfterSec };
-  } catch {
+  } catch (error) {
+    if (isTimeoutRejection(error)) {
+      count("vpsProxyTimeouts");
+      return { ok: false, cause: "timeout", retryAfterSec: null };
+    }
     return { ok: false, cause: "network_error", retryAfterSec: null };
   } finally {
     timer.cancel();
   }
 }
-
 
 /** The attempt timer: the runtime's cheap handle when deps offer one, else a cancellable sleep. */
 function startTimeout(ctx: RequestContext, ms: number): { elapsed: Promise<typeof TIMED_OUT>; cancel(): void } {
@@ -176,17 +150,27 @@ interface AttemptPlan {
   init: RequestInit;
   retries: number;
   deadline: number;
+  /** The client's budget, not ours, sets the deadline: its timeouts are that client's own. */
+  clientBound: boolean;
 }
 
+type AttemptsOutcome =
+  | { response: Response; attempts: number }
+  | { failure: AttemptResult & { ok: false }; attempts: number; backendFault: boolean };
+
 /** Attempts with backoff until success, a non-retryable outcome, the deadline or an empty budget. */
-async function runAttempts(ctx: RequestContext, plan: AttemptPlan): Promise<{ response: Response; attempts: number } | { failure: AttemptResult & { ok: false }; attempts: number }> {
+async function runAttempts(ctx: RequestContext, plan: AttemptPlan): Promise<AttemptsOutcome> {
   const { deps } = ctx;
   recordRequest(retryBudget, deps.now());
+  // Whether any attempt failed on the backend's account: a 5xx, a network error, or a timeout that
+  // had its full length. A timeout cut short by the client's own budget is not evidence.
+  let backendFault = false;
   for (let retryIndex = 0; ; retryIndex += 1) {
     const attemptTimeout = Math.min(ctx.config.vps.timeoutMs, Math.max(1, plan.deadline - deps.now()));
     const result = await attemptOnce(ctx, plan.target, plan.init, attemptTimeout);
     if (result.ok) return { response: result.response, attempts: retryIndex + 1 };
-    const failed = { failure: result, attempts: retryIndex + 1 };
+    if (!(plan.clientBound && result.cutByClient)) backendFault = true;
+    const failed = { failure: result, attempts: retryIndex + 1, backendFault };
     if (retryIndex >= plan.retries) return failed;
     // An upstream Retry-After is a floor: retrying sooner would only add load it asked us to hold.
     const delay = Math.max(fullJitterDelay(retryIndex, PROXY_BACKOFF, deps.rng), (result.retryAfterSec ?? 0) * 1000);
@@ -206,16 +190,10 @@ async function runAttempts(ctx: RequestContext, plan: AttemptPlan): Promise<{ re
   }
 }
 
-/** Passes the upstream response through untouched, plus our request id when the backend did not echo it. */
-function passthrough(response: Response, requestId: string): Response {
-  if (response.headers.has("x-request-id")) return response;
-  const headers = new Headers(response.headers);
-  if (!headers.has("x-request-id")) headers.set("X-Request-Id", requestId);
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
-}
-
 export async function handleV2(ctx: RequestContext): Promise<Response> {
   const { config, deps } = ctx;
+  // Before the circuit: a refused path never moves it, and never reaches the backend.
+  if (hasEncodedSeparator(ctx.url.pathname)) throw new ApiError("BAD_REQUEST", ENCODED_PATH_MESSAGE);
   const gate = acquireVpsCircuit(config, deps.now());
   if (!gate.allowed) {
     count("vpsProxyCircuitRejects");
@@ -229,12 +207,15 @@ export async function handleV2(ctx: RequestContext): Promise<Response> {
     const body = await upstreamBody(ctx, retries > 0);
     const startedAt = deps.now();
     const clientBudget = clientTimeoutMs(ctx.request);
+    const ownDeadline = startedAt + config.vps.timeoutMs * TOTAL_DEADLINE_TIMEOUTS;
+    const clientDeadline = clientBudget === null ? Number.POSITIVE_INFINITY : startedAt + clientBudget;
     const plan: AttemptPlan = {
       target: `${origin.origin}${ctx.url.pathname}${ctx.url.search}`,
       init: { method: ctx.request.method, headers: buildUpstreamHeaders(ctx.request, ctx.url.pathname, ctx.requestId), redirect: "manual", ...(body ? streamSafe(body) : {}) },
       // The half-open probe is never retried: its one verdict decides the circuit.
       retries,
-      deadline: startedAt + Math.min(config.vps.timeoutMs * TOTAL_DEADLINE_TIMEOUTS, clientBudget ?? Number.POSITIVE_INFINITY),
+      deadline: Math.min(ownDeadline, clientDeadline),
+      clientBound: clientDeadline < ownDeadline,
     };
     const outcome = await runAttempts(ctx, plan);
     verdictReported = true;
@@ -242,9 +223,12 @@ export async function handleV2(ctx: RequestContext): Promise<Response> {
       reportVpsOutcome(config, deps.now(), true, gate.probeSeq);
       return passthrough(outcome.response, ctx.requestId);
     }
-    if (reportVpsOutcome(config, deps.now(), false, gate.probeSeq)) {
+    if (!outcome.backendFault) {
+      // The client's budget ran out before the backend had a fair chance: this request fails alone.
+      count("vpsProxyClientBudgetExhausted");
+      releaseVpsProbe(deps.now(), gate.probeSeq);
+    } else if (reportVpsOutcome(config, deps.now(), false, gate.probeSeq)) {
       count("vpsProxyCircuitOpens");
-      count("circuitOpens");
     }
     const { cause, retryAfterSec } = outcome.failure;
     count("vpsProxyFailures");

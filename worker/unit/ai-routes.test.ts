@@ -171,7 +171,7 @@ describe("connect, then AI actions", () => {
     const cookie = await connect(gemini);
     const { response, json } = await callAction(cookie, "analyze", { content: "x" }, [answerFor(gemini, "Sorry, no JSON today")]);
     expect(response.status).toBe(502);
-    expect(json.error).toMatchObject({ code: "PROVIDER_UNAVAILABLE", retryable: false });
+    expect(json.error).toMatchObject({ code: "PROVIDER_UNAVAILABLE", retryable: true });
     expect(json.error.cause).toBeUndefined();
   });
 
