@@ -40,11 +40,8 @@ export function targetFor(identity: Identity): StoreTarget | null {
   }
 }
 
-/** A secret-config event, under both names clients read: `reliability.runtimeConfig.*` (the original's) and `secretRotation.*`. */
-function countSecretConfig(name: "invalidEncryptionSecret" | "invalidRotationSecret"): void {
-  countRuntimeConfig(name);
-  countRotation(name);
-}
+/** A secret-config event; metrics.ts shows it under both `reliability.runtimeConfig.*` (the original's) and `secretRotation.*`. */
+const countSecretConfig = (name: "invalidEncryptionSecret" | "invalidRotationSecret"): void => countRuntimeConfig(name);
 
 /**
  * The secrets crypto may use for this request. Only connect and /api/v1/ai/* call this: an unusable
