@@ -62,21 +62,54 @@ export function workerdBinary(): string {
   return path.join(path.dirname(require.resolve("workerd/package.json")), "bin", "workerd");
 }
 
-/** Bundles the Worker exactly as a deploy would (`wrangler deploy --dry-run --outdir`); returns the module path. */
-export async function bundleWorker(wranglerToml: string, outDir: string): Promise<string> {
+/**
+ * `wrangler deploy [--env X] --dry-run --outdir <dir>`: builds the bundle a deploy would upload,
+ * offline. Resolves with wrangler's stdout (its "bindings" table says what would ship).
+ */
+export async function wranglerDryRun(wranglerToml: string, outDir: string, options: { env?: string; timeoutMs?: number } = {}): Promise<string> {
   const wrangler = path.join(path.dirname(require.resolve("wrangler/package.json")), "bin", "wrangler.js");
-  const child = startChild(process.execPath, [wrangler, "deploy", "--dry-run", "--outdir", outDir, "--config", wranglerToml], {
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+  const envArgs = options.env === undefined ? [] : ["--env", options.env];
+  const child = startChild(process.execPath, [wrangler, "deploy", ...envArgs, "--dry-run", "--outdir", outDir, "--config", wranglerToml], {
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1", FORCE_COLOR: "0" },
   });
+  let stdout = "";
+  child.process.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
   const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => void child.stop(), 60_000);
+    const timer = setTimeout(() => void child.stop(), options.timeoutMs ?? 120_000);
     child.process.once("exit", (exitCode) => {
       clearTimeout(timer);
       resolve(exitCode);
     });
   });
   if (code !== 0) throw new Error(`Failed to bundle the Worker: wrangler exited ${code}. ${child.stderr().slice(-800)}`);
+  return stdout;
+}
+
+/** Bundles the Worker exactly as a deploy would; returns the module path. */
+export async function bundleWorker(wranglerToml: string, outDir: string): Promise<string> {
+  await wranglerDryRun(wranglerToml, outDir, { timeoutMs: 60_000 });
   return path.join(outDir, "index.js");
+}
+
+export interface ServedConfig {
+  url: string;
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/** Serves a capnp config on bare `workerd serve`; resolves once its http socket listens. */
+export async function serveWorkerdConfig(configPath: string, label: string, timeoutMs = 15_000): Promise<ServedConfig> {
+  const child: Child = startChild(workerdBinary(), ["serve", configPath, "--control-fd=3"], {
+    stdio: ["ignore", "ignore", "pipe", "pipe"],
+  });
+  const control = child.process.stdio[3] as Readable;
+  try {
+    const port = await waitForLine(child, control, parseListenPort, timeoutMs, label);
+    return { url: `http://127.0.0.1:${port}`, stderr: () => child.stderr(), stop: () => child.stop() };
+  } catch (error) {
+    await child.stop();
+    throw new Error(`${(error as Error).message} ${child.stderr().slice(-800)}`);
+  }
 }
 
 export interface ServedWorker {
@@ -94,17 +127,8 @@ export async function serveWithWorkerd(
   if (path.resolve(path.dirname(modulePath)) !== path.resolve(dir)) await copyFile(modulePath, path.join(dir, mainModule));
   const configPath = path.join(dir, "config.capnp");
   await writeFile(configPath, workerdConfig({ ...options, mainModule }));
-  const child: Child = startChild(workerdBinary(), ["serve", configPath, "--control-fd=3"], {
-    stdio: ["ignore", "ignore", "pipe", "pipe"],
-  });
-  const control = child.process.stdio[3] as Readable;
-  try {
-    const port = await waitForLine(child, control, parseListenPort, 15_000, `workerd (${mainModule})`);
-    return { url: `http://127.0.0.1:${port}`, stop: () => child.stop() };
-  } catch (error) {
-    await child.stop();
-    throw error;
-  }
+  const served = await serveWorkerdConfig(configPath, `workerd (${mainModule})`);
+  return { url: served.url, stop: served.stop };
 }
 
 function parseListenPort(line: string): number | undefined {
