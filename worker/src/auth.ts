@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, customFetch, decodeJwt, jwtVerify, type FetchImplementation, type RemoteJWKSet } from "jose";
 import type { ClerkConfig } from "./config";
 import type { RequestContext } from "./context";
-import { isSessionId, readUniqueCookie, SESSION_COOKIE } from "./cookies";
+import { isSessionId, readCookie, readUniqueCookie, SESSION_COOKIE } from "./cookies";
 import type { Deps } from "./deps";
 import { ApiError } from "./errors";
 import { log } from "./log";
@@ -66,8 +66,10 @@ export function bearerToken(request: Request): string | null {
  * resolves to a stored session (sessions.ts).
  */
 export function cookieIdentity(request: Request): Identity {
-  const value = readUniqueCookie(request.headers.get("cookie"), SESSION_COOKIE);
-  return value !== undefined && isSessionId(value) ? { kind: "session", sessionId: value } : { kind: "anon" };
+  const header = request.headers.get("cookie");
+  const value = readUniqueCookie(header, SESSION_COOKIE);
+  if (value !== undefined) return isSessionId(value) ? { kind: "session", sessionId: value } : { kind: "anon" };
+  return readCookie(header, SESSION_COOKIE) === undefined ? { kind: "anon" } : { kind: "anon", ambiguous: true };
 }
 
 const subjectOf = (payload: { sub?: unknown }): string | null =>

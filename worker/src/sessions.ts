@@ -201,6 +201,7 @@ export async function readStoredCredential(ctx: RequestContext, keyring: Keyring
 
 const DEVICE_MESSAGES = {
   noCookie: "Connect an AI key in Settings to enable AI features.",
+  ambiguous: "The pb_ai_session cookie was sent more than once, so no session is used. Reconnect your key to continue.",
   none: "AI session missing. Please reconnect your key.",
   expired: "AI session expired. Reconnect your key to continue.",
   unreadable: "AI session could not be decrypted. Reconnect your key to continue.",
@@ -216,7 +217,7 @@ const ACCOUNT_UNREADABLE = "AI key record is invalid. Reconnect your key to cont
  */
 export async function loadCredential(ctx: RequestContext, keyring: Keyring, identity: Identity): Promise<Credential> {
   const target = targetFor(identity);
-  if (!target) throw new ApiError("AUTH_REQUIRED", DEVICE_MESSAGES.noCookie);
+  if (!target) throw new ApiError("AUTH_REQUIRED", identity.kind === "anon" && identity.ambiguous ? DEVICE_MESSAGES.ambiguous : DEVICE_MESSAGES.noCookie);
   const outcome = await readStoredCredential(ctx, keyring, target);
   if (outcome.status === "ok") return outcome.credential;
   if (target.scope === "account") {

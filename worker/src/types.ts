@@ -6,7 +6,8 @@ export const isProviderName = (value: unknown): value is ProviderName =>
   typeof value === "string" && (PROVIDERS as readonly string[]).includes(value);
 
 /** Who a request acts for: a verified Clerk user, a device session (cookie), or nobody yet. */
-export type Identity = { kind: "user"; sub: string } | { kind: "session"; sessionId: string } | { kind: "anon" };
+/** `ambiguous`: the session cookie was sent more than once (cookie tossing), so no session is used. */
+export type Identity = { kind: "user"; sub: string } | { kind: "session"; sessionId: string } | { kind: "anon"; ambiguous?: true };
 
 /** Rate-limit identity string (SPEC §3.7): `user:<sub>`, `session:<uuid>` or `anon`. */
 export function identityLabel(identity: Identity): string {

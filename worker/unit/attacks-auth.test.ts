@@ -226,7 +226,9 @@ describe("finding 7: two session cookies mean no session (cookie tossing)", () =
     env.AI_SESSIONS = kv;
     expect(await json(await worker.fetch(statusRequest({ cookie: tossed }), env))).toEqual({ connected: false, scope: "device" });
     const ai = await worker.fetch(aiRequest({ cookie: tossed }), env);
-    expect([ai.status, (await json(ai)).error?.code]).toEqual([401, "AUTH_REQUIRED"]);
+    const error = (await json(ai)).error;
+    expect([ai.status, error?.code]).toEqual([401, "AUTH_REQUIRED"]);
+    expect(error?.message).toContain("pb_ai_session cookie was sent more than once");
     expect(kv.calls).toEqual([]);
     providerCalls = 0;
     const honest = await worker.fetch(aiRequest({ cookie: victim }), env);

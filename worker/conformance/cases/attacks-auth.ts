@@ -106,7 +106,7 @@ export const ATTACKS_AUTH: ConformanceCase[] = [
     setup: [connectStep("gemini", PUBLIC)],
     provider: { text: "unused" },
     request: { url: `${PUBLIC}/api/v1/ai/search`, json: { query: "q" }, session: true, headers: { cookie: "pb_ai_session=attacker-planted-session" } },
-    expect: { ...failure(401, { code: "AUTH_REQUIRED" }), providerCalls: 0 },
+    expect: { ...failure(401, { code: "AUTH_REQUIRED", message: /pb_ai_session cookie was sent more than once/ }), providerCalls: 0 },
   },
   {
     name: "the victim's own cookie alone still works after a tossing attempt",
