@@ -56,6 +56,11 @@ describe("config:check:worker", () => {
     expect((await check({ ...production, WORKER_ROUTE_MODE: undefined })).code).toBe(0);
   });
 
+  it("accepts WORKER_ROUTES in the environment, which worker:deploy writes into [env.production] before its own check", async () => {
+    expect((await check({ ...production, WORKER_ROUTE_MODE: undefined, WORKER_ROUTES: "pocketbrain.app/api/*", WORKER_ZONE_NAME: "pocketbrain.app" })).code).toBe(0);
+    expect((await check({ ...production, WORKER_ROUTE_MODE: undefined, WORKER_ROUTES: "  " })).code).toBe(1);
+  });
+
   it("layers wrangler.toml [vars] < worker/.dev.vars < process env", async () => {
     writeFileSync(ws.tomlPath, ws.toml().replace("[vars]\n", '[vars]\nVPS_API_ORIGIN = "http://toml.example.org"\n'));
     const tomlOnly = await check({ ...production, VPS_API_ORIGIN: undefined });

@@ -62,7 +62,8 @@ export function checkWorkerConfig(sources: ConfigSources, processEnv: Env, mode:
   const routeMode = (env.WORKER_ROUTE_MODE ?? "").trim().toLowerCase();
   if (routeMode !== "" && routeMode !== "dashboard" && routeMode !== "toml") {
     problems.push({ variable: "WORKER_ROUTE_MODE", message: `must be "toml" (default) or "dashboard".` });
-  } else if (routeMode !== "dashboard" && !sources.toml.hasRoutes) {
+  } else if (routeMode !== "dashboard" && !sources.toml.hasRoutes && (env.WORKER_ROUTES ?? "").trim() === "") {
+    // WORKER_ROUTES set: worker:deploy/bootstrap write them into [env.production] and check the resolved file.
     problems.push({
       variable: "routes",
       message: `are missing in ${displayPath(sources.tomlPath)} [env.production]: set WORKER_ROUTES="<your-domain>/api/*" and WORKER_ZONE_NAME=<your-domain> for worker:deploy to write them, or set WORKER_ROUTE_MODE=dashboard if /api/* is routed in the Cloudflare dashboard.`,

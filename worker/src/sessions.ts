@@ -159,7 +159,8 @@ export async function readRecordShape(ctx: RequestContext, target: StoreTarget):
   if (!record) return { status: "unreadable" };
   if (target.scope === "device") {
     const expiresAt = sessionExpiry(record, ctx.config.sessionTtlSeconds);
-    if (expiresAt !== null && expiresAt <= ctx.deps.now()) {
+    // The original treats a session without expiresAt as expired; one with only createdAt gets its TTL.
+    if (expiresAt === null || expiresAt <= ctx.deps.now()) {
       await kvDelete(ctx, target.key);
       return { status: "expired" };
     }

@@ -316,6 +316,18 @@ describe("records the original wrote", () => {
     expect(env.AI_SESSIONS.entries.has("session:broken-1")).toBe(false);
   });
 
+  it("a session record without expiresAt or createdAt is expired, as the original treats it: deleted, 403 AUTH_EXPIRED", async () => {
+    const env = makeEnv();
+    const record = JSON.parse(await originalRecord(API_KEY, TEST_SECRET, Date.now())) as Record<string, unknown>;
+    delete record.expiresAt;
+    delete record.createdAt;
+    await env.AI_SESSIONS.put("session:timeless-1", JSON.stringify(record));
+    const response = await worker.fetch(aiRequest({ cookie: "pb_ai_session=timeless-1" }), env);
+    expect([response.status, providerCalls]).toEqual([403, 0]);
+    expect((await json(response)).error).toMatchObject({ code: "AUTH_EXPIRED", message: "AI session expired. Reconnect your key to continue." });
+    expect(env.AI_SESSIONS.entries.has("session:timeless-1")).toBe(false);
+  });
+
   it("an unparsable account record counts as absent: the signed-in user falls back to the device cookie", async () => {
     const deps = manualDeps();
     const env = makeEnv(clerkEnv(JWKS_URL), deps.now);

@@ -33,7 +33,7 @@ const kvUnavailable = () => new ApiError("SERVICE_UNAVAILABLE", "Session storage
  * unknown route, so the route's existence is not advertised.
  */
 export async function handleReseal(ctx: RequestContext): Promise<Response> {
-  if (!(await presentsToken(ctx.request.headers.get("authorization"), ctx.config.adminToken))) throw new ApiError("NOT_FOUND", "Route not found.");
+  if (!(await presentsToken(ctx.request.headers.get("authorization"), ctx.config.adminToken))) throw new ApiError("NOT_FOUND", "Route not found");
   assertJsonContentType(ctx.request);
   const options = parseSweepBody(await readJsonObject(ctx.request));
   const keyring = requireKeyring(ctx);
