@@ -22,10 +22,9 @@ import { identityLabel, type Identity, type ProviderName } from "./types";
 
 /**
  * The Worker side of ControlPlaneDO. When the object cannot be reached (binding missing, stub.fetch
- * throws, non-2xx, no answer in time) the functions the object runs (control-plane-core.ts) run on
- * this isolate's memory instead:
- * limits and breakers keep working per isolate instead of failing open, and every fallback is
- * counted (SPEC §3.6, §3.7).
+ * throws, non-2xx, no answer in time) the very functions the object runs (control-plane-core.ts) run
+ * on this isolate's memory instead: limits and breakers keep working per isolate instead of failing
+ * open, and every fallback is counted (SPEC §3.6, §3.7).
  */
 
 /** A healthy DO answers in a few ms; past this the request should not wait on it. */
@@ -110,23 +109,23 @@ function permit(ctx: RequestContext, provider: ProviderName, grant: AcquireReply
       if (reported) return;
       reported = true;
       if (verdict === "neutral" && !grant.probe) return;
-      const success = verdict !== "failure";
-      const now = ctx.deps.now();
-      let opened: boolean;
-      if (via === "local") opened = reportProvider(fallback, provider, now, ctx.config, success, grant.probeSeq).opened;
-      else {
-        try {
-          const answer = await callControlPlane<ReportReply>(ctx, CONTROL_PLANE_NAME, "/breaker/report", { provider, now, success, probeSeq: grant.probeSeq });
-          opened = answer.opened === true;
-        } catch (error) {
-          noteFallback(ctx, "providerBreakerFallbacks", error);
-          // The DO's probe number means nothing locally: record it as an ordinary outcome.
-          opened = reportProvider(fallback, provider, now, ctx.config, success, null).opened;
-        }
-      }
-      if (opened) noteCircuitOpened(provider, ctx.requestId);
+      if (await recordVerdict(ctx, provider, via, verdict !== "failure", grant.probeSeq)) noteCircuitOpened(provider, ctx.requestId);
     },
   };
+}
+
+/** Records one verdict where the grant came from; true when it opened the circuit. */
+async function recordVerdict(ctx: RequestContext, provider: ProviderName, via: "control-plane" | "local", success: boolean, probeSeq: number | null): Promise<boolean> {
+  const now = ctx.deps.now();
+  if (via === "local") return reportProvider(fallback, provider, now, ctx.config, success, probeSeq).opened;
+  try {
+    const answer = await callControlPlane<ReportReply>(ctx, CONTROL_PLANE_NAME, "/breaker/report", { provider, now, success, probeSeq });
+    return answer.opened === true;
+  } catch (error) {
+    noteFallback(ctx, "providerBreakerFallbacks", error);
+    // The DO's probe number means nothing locally: record it as an ordinary outcome.
+    return reportProvider(fallback, provider, now, ctx.config, success, null).opened;
+  }
 }
 
 /** Throws ApiError 503 PROVIDER_UNAVAILABLE cause provider_circuit_open when the breaker refuses. */

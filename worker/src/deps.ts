@@ -7,7 +7,7 @@ export interface Deps {
   /**
    * A cancellable timer for per-attempt timeouts on hot paths: resolves after `ms` unless cancelled
    * (then never). Required, so a test or the lab can never silently get a real timer: fakes pass
-   * one on their own clock (e.g. `timeoutFromSleep`).
+   * one on their own clock (worker/unit/virtual-timers.ts, the explorer's simulation).
    */
   timeout(ms: number): { elapsed: Promise<void>; cancel(): void };
 }
@@ -38,21 +38,9 @@ export function timeout(ms: number): { elapsed: Promise<void>; cancel(): void } 
 }
 
 /**
- * `Deps.timeout` built from a `sleep` (a fake clock's): resolves when the sleep does, and never once
- * cancelled. For test fakes and the lab; production uses `timeout` above.
+ * Production deps: the one place the real clock and timers are chosen. `fetch` is looked up at call
+ * time so tests that spy on globalThis.fetch work.
  */
-export function timeoutFromSleep(sleepOn: Deps["sleep"]): Deps["timeout"] {
-  return (ms) => {
-    const controller = new AbortController();
-    const elapsed = sleepOn(ms, controller.signal).then(
-      () => undefined,
-      () => new Promise<never>(() => undefined),
-    );
-    return { elapsed, cancel: () => controller.abort() };
-  };
-}
-
-/** Production deps (the one place the real timers are chosen). `fetch` is looked up at call time so tests that spy on globalThis.fetch work. */
 export const realDeps: Deps = {
   now: () => Date.now(),
   rng: () => Math.random(),
