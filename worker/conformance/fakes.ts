@@ -41,8 +41,9 @@ function errorBody(provider: keyof ProviderBases, status: number) {
   return { error: { code: status, message: "Provider error (conformance fake).", status: name } };
 }
 
-async function providerResponse(provider: keyof ProviderBases, reply: ProviderReply): Promise<Response> {
+async function providerResponse(provider: keyof ProviderBases, reply: ProviderReply, onHang: () => void): Promise<Response> {
   if ("hang" in reply) {
+    onHang();
     await delay("infinite");
     return HttpResponse.json({});
   }
@@ -50,12 +51,15 @@ async function providerResponse(provider: keyof ProviderBases, reply: ProviderRe
   return HttpResponse.json(errorBody(provider, reply.status), { status: reply.status, ...(reply.headers ? { headers: reply.headers } : {}) });
 }
 
-/** Both providers' endpoints (SPEC §3.6 URLs), answering `reply` and recording every call. */
-export function providerHandlers(bases: ProviderBases, reply: ProviderReply, seen: SeenUpstream[]): HttpHandler[] {
+/**
+ * Both providers' endpoints (SPEC §3.6 URLs), answering `reply` and recording every call. A hanging
+ * provider calls `onHang` once it has the request (the target lets the Worker's attempt timer fire).
+ */
+export function providerHandlers(bases: ProviderBases, reply: ProviderReply, seen: SeenUpstream[], onHang: () => void = () => undefined): HttpHandler[] {
   const endpoint = (provider: keyof ProviderBases, url: string) =>
     http.post(url, ({ request }) => {
       seen.push({ method: request.method, url: request.url, headers: request.headers });
-      return providerResponse(provider, reply);
+      return providerResponse(provider, reply, onHang);
     });
   return [
     endpoint("gemini", `${bases.gemini}/v1beta/models/gemini-2.5-flash:generateContent`),

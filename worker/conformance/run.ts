@@ -12,6 +12,12 @@ export interface ConformanceTarget {
   kvValues(): Promise<{ key: string; value: string }[]>;
   /** Every console line the Worker wrote so far, where the runner can see them. */
   logLines(): string[];
+  /**
+   * A fake provider hangs: fire the Worker's pending attempt timer, so a hang reaches its timeout
+   * without a real wait. The in-process targets run cases with env overrides (the hang cases among
+   * them) on virtual attempt timers; a target serving a real bundle has none and leaves this out.
+   */
+  onProviderHang?(): void;
 }
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -83,7 +89,7 @@ function remember(response: Response, jar: CookieJar): void {
 
 async function runStep(step: Step, target: ConformanceTarget, c: ConformanceCase, jar: CookieJar, index: number): Promise<void> {
   target.network.resetHandlers();
-  if (step.provider) target.network.use(...providerHandlers(target.providerBases, step.provider, []));
+  if (step.provider) target.network.use(...providerHandlers(target.providerBases, step.provider, [], () => target.onProviderHang?.()));
   if (step.backend) target.network.use(backendHandler(step.backend, []));
   for (let round = 0; round < (step.repeat ?? 1); round += 1) {
     const response = await target.send(buildRequest(step.request, jar, `${slug(c.name)}-setup`), { ...(c.env ? { env: c.env } : {}) });
@@ -101,7 +107,7 @@ export async function runCase(c: ConformanceCase, target: ConformanceTarget): Pr
   target.network.resetHandlers();
   const providerSeen: SeenUpstream[] = [];
   const backendSeen: SeenUpstream[] = [];
-  if (c.provider) target.network.use(...providerHandlers(target.providerBases, c.provider, providerSeen));
+  if (c.provider) target.network.use(...providerHandlers(target.providerBases, c.provider, providerSeen, () => target.onProviderHang?.()));
   if (c.backend) target.network.use(backendHandler(c.backend, backendSeen));
 
   const defaultId = slug(c.name);

@@ -1,33 +1,39 @@
-import { initialBreakerState, justOpened, onFailure, onSuccess, tryAcquire, view, type BreakerState } from "./breaker";
+import { noteCircuitOpened } from "./circuit-events";
 import type { RequestContext } from "./context";
-import { providerBreakerOptions, rateLimitOptions, type AcquireReply, type RateLimitReply, type ReportReply, type ViewsReply } from "./control-plane";
+import {
+  acquireProvider,
+  clearMemory,
+  controlPlaneMemory,
+  decideRateLimit,
+  providerViews,
+  reportProvider,
+  type AcquireReply,
+  type RateLimitReply,
+  type ReportReply,
+  type ViewsReply,
+} from "./control-plane-core";
 import type { DoStub } from "./env";
 import { ApiError } from "./errors";
 import { CONTROL_PLANE_NAME, rateLimitKey, rateLimitObjectName } from "./keys";
 import { log } from "./log";
 import { count, countRuntimeConfig, type CircuitView } from "./metrics";
-import { take } from "./rate-limit";
 import type { BreakerVerdict } from "./providers/retry-policy";
-import { PROVIDERS, identityLabel, type Identity, type ProviderName } from "./types";
+import { identityLabel, type Identity, type ProviderName } from "./types";
 
 /**
  * The Worker side of ControlPlaneDO. When the object cannot be reached (binding missing, stub.fetch
- * throws, non-2xx, no answer in time) the same pure code runs on in-memory state of this isolate:
- * limits and breakers keep working per isolate instead of failing open, and every fallback is
- * counted (SPEC §3.6, §3.7).
+ * throws, non-2xx, no answer in time) the very functions the object runs (control-plane-core.ts) run
+ * on this isolate's memory instead: limits and breakers keep working per isolate instead of failing
+ * open, and every fallback is counted (SPEC §3.6, §3.7).
  */
 
 /** A healthy DO answers in a few ms; past this the request should not wait on it. */
 const CONTROL_PLANE_TIMEOUT_MS = 3000;
-const MAX_FALLBACK_WINDOWS = 10_000;
-
-const fallbackBreakers = new Map<ProviderName, BreakerState>();
-const fallbackWindows = new Map<string, number[]>();
+const fallback = controlPlaneMemory();
 
 /** Tests and the in-process lab start from empty fallback state. */
 export function resetControlPlaneFallback(): void {
-  fallbackBreakers.clear();
-  fallbackWindows.clear();
+  clearMemory(fallback);
 }
 
 class ControlPlaneUnavailable extends Error {}
@@ -70,17 +76,6 @@ function noteFallback(ctx: RequestContext, counter: "rateLimitFallbacks" | "prov
   log("warn", "control_plane_fallback", { requestId: ctx.requestId, use: counter, reason });
 }
 
-function takeLocally(key: string, now: number, ctx: RequestContext): RateLimitReply {
-  const decision = take(fallbackWindows.get(key) ?? [], now, rateLimitOptions(ctx.config));
-  fallbackWindows.delete(key);
-  fallbackWindows.set(key, decision.hits);
-  if (fallbackWindows.size > MAX_FALLBACK_WINDOWS) {
-    const oldest = fallbackWindows.keys().next().value;
-    if (oldest !== undefined) fallbackWindows.delete(oldest);
-  }
-  return { allowed: decision.allowed, retryAfterMs: decision.retryAfterMs, remaining: decision.remaining };
-}
-
 /** Throws ApiError 429 RATE_LIMITED (with retryAfterSec) when identity + client IP is over the limit. */
 export async function enforceRateLimit(ctx: RequestContext, identity: Identity): Promise<void> {
   const key = rateLimitKey(identityLabel(identity), ctx.clientIp);
@@ -91,7 +86,7 @@ export async function enforceRateLimit(ctx: RequestContext, identity: Identity):
     if (typeof decision.allowed !== "boolean" || typeof decision.retryAfterMs !== "number") throw new ControlPlaneUnavailable("malformed rate-limit reply");
   } catch (error) {
     noteFallback(ctx, "rateLimitFallbacks", error);
-    decision = takeLocally(key, now, ctx);
+    decision = decideRateLimit(fallback, key, now, ctx.config).reply;
   }
   if (!decision.allowed) {
     throw new ApiError("RATE_LIMITED", "Too many AI requests. Please retry in a minute.", { retryable: true, retryAfterSec: decision.retryAfterMs / 1000 });
@@ -107,24 +102,6 @@ export interface ProviderPermit {
   report(verdict: BreakerVerdict): Promise<void>;
 }
 
-function countOpen(): void {
-  count("circuitOpens");
-}
-
-function reportLocally(ctx: RequestContext, provider: ProviderName, success: boolean, now: number, probeSeq: number | null): void {
-  const before = fallbackBreakers.get(provider) ?? initialBreakerState();
-  const options = providerBreakerOptions(ctx.config);
-  const after = success ? onSuccess(before, now, options, probeSeq) : onFailure(before, now, options, probeSeq);
-  fallbackBreakers.set(provider, after);
-  if (justOpened(before, after)) countOpen();
-}
-
-function acquireLocally(ctx: RequestContext, provider: ProviderName, now: number): AcquireReply {
-  const result = tryAcquire(fallbackBreakers.get(provider) ?? initialBreakerState(), now, providerBreakerOptions(ctx.config));
-  fallbackBreakers.set(provider, result.state);
-  return { allowed: result.allowed, probe: result.probe, probeSeq: result.probeSeq, retryAfterMs: result.retryAfterMs };
-}
-
 function permit(ctx: RequestContext, provider: ProviderName, grant: AcquireReply, via: "control-plane" | "local"): ProviderPermit {
   let reported = false;
   return {
@@ -132,19 +109,23 @@ function permit(ctx: RequestContext, provider: ProviderName, grant: AcquireReply
       if (reported) return;
       reported = true;
       if (verdict === "neutral" && !grant.probe) return;
-      const success = verdict !== "failure";
-      const now = ctx.deps.now();
-      if (via === "local") return reportLocally(ctx, provider, success, now, grant.probeSeq);
-      try {
-        const answer = await callControlPlane<ReportReply>(ctx, CONTROL_PLANE_NAME, "/breaker/report", { provider, now, success, probeSeq: grant.probeSeq });
-        if (answer.opened === true) countOpen();
-      } catch (error) {
-        noteFallback(ctx, "providerBreakerFallbacks", error);
-        // The DO's probe number means nothing locally: record it as an ordinary outcome.
-        reportLocally(ctx, provider, success, now, null);
-      }
+      if (await recordVerdict(ctx, provider, via, verdict !== "failure", grant.probeSeq)) noteCircuitOpened(provider, ctx.requestId);
     },
   };
+}
+
+/** Records one verdict where the grant came from; true when it opened the circuit. */
+async function recordVerdict(ctx: RequestContext, provider: ProviderName, via: "control-plane" | "local", success: boolean, probeSeq: number | null): Promise<boolean> {
+  const now = ctx.deps.now();
+  if (via === "local") return reportProvider(fallback, provider, now, ctx.config, success, probeSeq).opened;
+  try {
+    const answer = await callControlPlane<ReportReply>(ctx, CONTROL_PLANE_NAME, "/breaker/report", { provider, now, success, probeSeq });
+    return answer.opened === true;
+  } catch (error) {
+    noteFallback(ctx, "providerBreakerFallbacks", error);
+    // The DO's probe number means nothing locally: record it as an ordinary outcome.
+    return reportProvider(fallback, provider, now, ctx.config, success, null).opened;
+  }
 }
 
 /** Throws ApiError 503 PROVIDER_UNAVAILABLE cause provider_circuit_open when the breaker refuses. */
@@ -157,7 +138,7 @@ export async function acquireProviderPermit(ctx: RequestContext, provider: Provi
     if (typeof grant.allowed !== "boolean") throw new ControlPlaneUnavailable("malformed breaker reply");
   } catch (error) {
     noteFallback(ctx, "providerBreakerFallbacks", error);
-    grant = acquireLocally(ctx, provider, now);
+    grant = acquireProvider(fallback, provider, now, ctx.config);
     via = "local";
   }
   if (!grant.allowed) {
@@ -184,7 +165,5 @@ export async function providerCircuitViews(ctx: RequestContext): Promise<Record<
   } catch {
     // fall through to the local views
   }
-  const circuits: Record<string, CircuitView> = {};
-  for (const provider of PROVIDERS) circuits[provider] = view(fallbackBreakers.get(provider) ?? initialBreakerState(), now);
-  return circuits;
+  return providerViews(fallback, now).circuits;
 }

@@ -1,14 +1,29 @@
-import { initialBreakerState, justOpened, onFailure, onSuccess, restore, snapshot, tryAcquire, view, type BreakerOptions, type BreakerState } from "./breaker";
+import { restore, snapshot } from "./breaker";
+import { breakerCell } from "./breaker-cell";
 import { getConfig, type WorkerConfig } from "./config";
+import {
+  acquireProvider,
+  controlPlaneMemory,
+  decideRateLimit,
+  providerCell,
+  providerViews,
+  rateLimitOptions,
+  reportProvider,
+  type AcquireReply,
+  type RateLimitReply,
+  type ReportReply,
+} from "./control-plane-core";
 import type { WorkerEnv } from "./env";
 import { providerBreakerKey, RATE_LIMIT_PREFIX } from "./keys";
-import type { CircuitView } from "./metrics";
-import { prune, restoreHits, take, type RateLimitOptions } from "./rate-limit";
+import { prune, restoreHits } from "./rate-limit";
 import { PROVIDERS, isProviderName, type ProviderName } from "./types";
+
+export type { AcquireReply, RateLimitReply, ReportReply, ViewsReply } from "./control-plane-core";
 
 /**
  * ControlPlaneDO: the provider breakers shared by every isolate and the rate-limit windows
- * (SPEC §3.6, §3.7). A thin shell: the decisions are breaker.ts and rate-limit.ts.
+ * (SPEC §3.6, §3.7). A thin shell: the decisions are control-plane-core.ts, which the Worker's
+ * in-memory fallback runs too; this class loads and persists their state.
  *
  * Deliberately a plain class with `fetch` and no `cloudflare:workers` import, so the Worker's
  * module graph loads in plain Node; workerd only needs `constructor(state, env)` + `fetch`.
@@ -24,25 +39,6 @@ import { PROVIDERS, isProviderName, type ProviderName } from "./types";
  *   /breaker/views    {now}                             → {circuits: {gemini, openrouter}}
  */
 
-export interface RateLimitReply {
-  allowed: boolean;
-  retryAfterMs: number;
-  remaining: number;
-}
-export interface AcquireReply {
-  allowed: boolean;
-  probe: boolean;
-  probeSeq: number | null;
-  retryAfterMs: number;
-}
-export interface ReportReply {
-  opened: boolean;
-  view: CircuitView;
-}
-export interface ViewsReply {
-  circuits: Record<ProviderName, CircuitView>;
-}
-
 /** The slice of DurableObjectState this class uses (structural, so plain-Node fakes fit). */
 export interface ControlPlaneState {
   storage: {
@@ -56,19 +52,6 @@ export interface ControlPlaneState {
   blockConcurrencyWhile?<T>(callback: () => Promise<T>): Promise<T>;
 }
 
-/** One attempt is the unit a provider probe covers; the slack absorbs the DO round trips. */
-export function providerBreakerOptions(config: WorkerConfig): BreakerOptions {
-  return {
-    threshold: config.providers.circuitFailureThreshold,
-    openMs: config.providers.circuitOpenMs,
-    probeTimeoutMs: config.providers.timeoutMs * 2 + 1000,
-  };
-}
-
-export const rateLimitOptions = (config: WorkerConfig): RateLimitOptions => ({ max: config.rateLimit.max, windowMs: config.rateLimit.windowMs });
-
-/** Bounds the in-memory cache when many buckets share one object (e.g. tests with one global stub). */
-const MAX_CACHED_WINDOWS = 10_000;
 const MAX_KEY_LENGTH = 512;
 
 class BadRequest extends Error {}
@@ -91,8 +74,7 @@ function readProbeSeq(body: Record<string, unknown>): number | null {
 }
 
 export class ControlPlaneDO {
-  private readonly breakers = new Map<ProviderName, BreakerState>();
-  private readonly windows = new Map<string, number[]>();
+  private readonly memory = controlPlaneMemory();
   private readonly ready: Promise<void>;
   private readonly state: ControlPlaneState;
   private readonly env: WorkerEnv;
@@ -112,7 +94,7 @@ export class ControlPlaneDO {
   private async loadBreakers(): Promise<void> {
     for (const provider of PROVIDERS) {
       const stored = await this.state.storage.get(providerBreakerKey(provider));
-      this.breakers.set(provider, stored === undefined ? initialBreakerState() : restore(stored));
+      this.memory.breakers.set(provider, breakerCell(stored === undefined ? undefined : restore(stored)));
     }
   }
 
@@ -133,7 +115,7 @@ export class ControlPlaneDO {
         case "/breaker/report":
           return reply(await this.report(body));
         case "/breaker/views":
-          return reply(this.views(readNow(body)));
+          return reply(providerViews(this.memory, readNow(body)));
         default:
           return reply({ error: "unknown control-plane route" }, 404);
       }
@@ -147,19 +129,15 @@ export class ControlPlaneDO {
     const now = readNow(body);
     const key = body.key;
     if (typeof key !== "string" || key === "" || key.length > MAX_KEY_LENGTH) throw new BadRequest("key must be a rate-limit bucket key");
-    let hits = this.windows.get(key);
-    if (!hits) {
-      const stored = restoreHits(await this.state.storage.get(key));
-      // A concurrent request for the same bucket may have filled the cache while we awaited.
-      hits = this.windows.get(key) ?? stored;
-    }
-    const decision = take(hits, now, rateLimitOptions(this.config));
-    this.remember(key, decision.hits);
-    if (decision.allowed) {
-      await this.state.storage.put(key, decision.hits);
+    // Storage is read only for a bucket this instance has not cached; a concurrent request for the
+    // same bucket may fill the cache while we await, and then the cache wins inside decideRateLimit.
+    const stored = this.memory.windows.has(key) ? [] : restoreHits(await this.state.storage.get(key));
+    const decision = decideRateLimit(this.memory, key, now, this.config, stored);
+    if (decision.admittedHits) {
+      await this.state.storage.put(key, decision.admittedHits);
       await this.scheduleExpiry(now + rateLimitOptions(this.config).windowMs);
     }
-    return { allowed: decision.allowed, retryAfterMs: decision.retryAfterMs, remaining: decision.remaining };
+    return decision.reply;
   }
 
   /**
@@ -179,63 +157,42 @@ export class ControlPlaneDO {
     const { storage } = this.state;
     const now = this.clock();
     const options = rateLimitOptions(this.config);
-    const buckets = storage.list ? await storage.list({ prefix: RATE_LIMIT_PREFIX }) : new Map<string, unknown>(this.windows);
+    const buckets = storage.list ? await storage.list({ prefix: RATE_LIMIT_PREFIX }) : new Map<string, unknown>(this.memory.windows);
     let newestLive = Number.NEGATIVE_INFINITY;
     for (const [key, stored] of buckets) {
-      const live = prune(this.windows.get(key) ?? restoreHits(stored), now, options);
+      const live = prune(this.memory.windows.get(key) ?? restoreHits(stored), now, options);
       if (live.length > 0) {
         newestLive = Math.max(newestLive, live[live.length - 1]!);
         continue;
       }
-      this.windows.delete(key);
+      this.memory.windows.delete(key);
       await storage.delete?.(key);
     }
     if (newestLive > Number.NEGATIVE_INFINITY) await this.scheduleExpiry(newestLive + options.windowMs);
   }
 
-  private remember(key: string, hits: number[]): void {
-    this.windows.delete(key);
-    this.windows.set(key, hits);
-    if (this.windows.size > MAX_CACHED_WINDOWS) {
-      const oldest = this.windows.keys().next().value;
-      if (oldest !== undefined) this.windows.delete(oldest);
-    }
-  }
-
-  /** Applies a transition and persists the snapshot (one `storage.put`) when it changed. */
-  private async commit(provider: ProviderName, next: BreakerState): Promise<void> {
-    if (this.breakers.get(provider) === next) return;
-    this.breakers.set(provider, next);
-    await this.state.storage.put(providerBreakerKey(provider), snapshot(next));
-  }
-
-  private breaker(provider: ProviderName): BreakerState {
-    return this.breakers.get(provider) ?? initialBreakerState();
+  /** Runs one breaker decision and persists the snapshot (one `storage.put`) when it changed the state. */
+  private async persisting<T>(provider: ProviderName, decide: () => T): Promise<T> {
+    const cell = providerCell(this.memory, provider);
+    const before = cell.state;
+    const result = decide();
+    if (cell.state !== before) await this.state.storage.put(providerBreakerKey(provider), snapshot(cell.state));
+    return result;
   }
 
   private async acquire(body: Record<string, unknown>): Promise<AcquireReply> {
     const provider = readProvider(body);
-    const result = tryAcquire(this.breaker(provider), readNow(body), providerBreakerOptions(this.config));
-    await this.commit(provider, result.state);
-    return { allowed: result.allowed, probe: result.probe, probeSeq: result.probeSeq, retryAfterMs: result.retryAfterMs };
+    const now = readNow(body);
+    return this.persisting(provider, () => acquireProvider(this.memory, provider, now, this.config));
   }
 
   private async report(body: Record<string, unknown>): Promise<ReportReply> {
     const provider = readProvider(body);
     const now = readNow(body);
-    if (typeof body.success !== "boolean") throw new BadRequest("success must be a boolean");
-    const before = this.breaker(provider);
-    const options = providerBreakerOptions(this.config);
+    const success = body.success;
+    if (typeof success !== "boolean") throw new BadRequest("success must be a boolean");
     const probeSeq = readProbeSeq(body);
-    const after = body.success ? onSuccess(before, now, options, probeSeq) : onFailure(before, now, options, probeSeq);
-    await this.commit(provider, after);
-    return { opened: justOpened(before, after), view: view(after, now) };
-  }
-
-  private views(now: number): ViewsReply {
-    const circuits = {} as Record<ProviderName, CircuitView>;
-    for (const provider of PROVIDERS) circuits[provider] = view(this.breaker(provider), now);
-    return { circuits };
+    return this.persisting(provider, () => reportProvider(this.memory, provider, now, this.config, success, probeSeq));
   }
 }
 

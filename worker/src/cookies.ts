@@ -79,6 +79,12 @@ export function withoutCookie(header: string | null | undefined, name: string): 
   return kept.length > 0 ? kept.map((pair) => pair.raw).join("; ") : null;
 }
 
+/** The cookie name a Set-Cookie line sets ("" when it has no `name=`). */
+export function setCookieName(line: string): string {
+  const eq = line.indexOf("=");
+  return eq === -1 ? "" : line.slice(0, eq).trim();
+}
+
 /** Builds a Set-Cookie value. The value is percent-encoded so any string survives a round trip. */
 export function serializeCookie(name: string, value: string, options: CookieOptions): string {
   if (!isCookieName(name)) throw new TypeError("Invalid cookie name.");

@@ -5,10 +5,11 @@ export interface Deps {
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /**
-   * Optional cheaper timeout for hot paths: resolves after `ms` unless cancelled (then never).
-   * Fakes may leave it out; callers fall back to `sleep` with an AbortSignal.
+   * A cancellable timer for per-attempt timeouts on hot paths: resolves after `ms` unless cancelled
+   * (then never). Required, so a test or the lab can never silently get a real timer: fakes pass
+   * one on their own clock (worker/unit/virtual-timers.ts, the explorer's simulation).
    */
-  timeout?(ms: number): { elapsed: Promise<void>; cancel(): void };
+  timeout(ms: number): { elapsed: Promise<void>; cancel(): void };
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -36,7 +37,10 @@ export function timeout(ms: number): { elapsed: Promise<void>; cancel(): void } 
   return { elapsed, cancel: () => cancel() };
 }
 
-/** Production deps. `fetch` is looked up at call time so tests that spy on globalThis.fetch work. */
+/**
+ * Production deps: the one place the real clock and timers are chosen. `fetch` is looked up at call
+ * time so tests that spy on globalThis.fetch work.
+ */
 export const realDeps: Deps = {
   now: () => Date.now(),
   rng: () => Math.random(),

@@ -1,3 +1,5 @@
+import { SESSION_COOKIE, setCookieName, withoutCookie } from "./cookies";
+
 /**
  * The wire rules of the /api/v2 passthrough (docs/api.md): which request headers and cookies go
  * upstream, which response cookies come back, which paths are refused, the client's own budget.
@@ -6,7 +8,6 @@
 
 /** Request headers the backend may see; everything else (client cookies, CF headers) stays here. */
 const FORWARDED_HEADERS = ["authorization", "x-device-id", "content-type", "accept", "cache-control", "idempotency-key"];
-const SESSION_COOKIE = "pb_ai_session";
 const EVENTS_PATH = "/api/v2/events";
 
 /**
@@ -20,15 +21,8 @@ export const ENCODED_PATH_MESSAGE = "The request path must not contain an encode
 
 export const isEventsPath = (pathname: string): boolean => pathname === EVENTS_PATH || pathname.startsWith(`${EVENTS_PATH}/`);
 
-/** The Cookie header without the Worker's own session cookie; null when nothing is left. */
-export function stripSessionCookie(cookieHeader: string | null): string | null {
-  if (!cookieHeader) return null;
-  const kept = cookieHeader
-    .split(";")
-    .map((pair) => pair.trim())
-    .filter((pair) => pair !== "" && pair.split("=", 1)[0]!.trim() !== SESSION_COOKIE);
-  return kept.length > 0 ? kept.join("; ") : null;
-}
+/** The Cookie header without the Worker's own session cookie (every copy of it); null when nothing is left. */
+export const stripSessionCookie = (cookieHeader: string | null): string | null => withoutCookie(cookieHeader, SESSION_COOKIE);
 
 /** Allow-listed headers; the cookie only on events paths (the SSE ticket), never pb_ai_session. */
 export function buildUpstreamHeaders(request: Request, pathname: string, requestId: string): Headers {
@@ -69,11 +63,6 @@ export function hasEncodedSeparator(pathname: string): boolean {
   return false;
 }
 
-const cookieName = (line: string): string => {
-  const eq = line.indexOf("=");
-  return (eq === -1 ? "" : line.slice(0, eq)).trim();
-};
-
 /**
  * Passes the upstream response through untouched, plus our request id when the backend did not
  * echo it. Backend Set-Cookie lines survive only for the backend's own cookie names: a backend (or
@@ -86,7 +75,7 @@ export function passthrough(response: Response, requestId: string): Response {
   const headers = new Headers(response.headers);
   if (!hasRequestId) headers.set("X-Request-Id", requestId);
   if (hasCookies) {
-    const kept = response.headers.getSetCookie().filter((line) => BACKEND_COOKIE_NAMES.has(cookieName(line)));
+    const kept = response.headers.getSetCookie().filter((line) => BACKEND_COOKIE_NAMES.has(setCookieName(line)));
     headers.delete("set-cookie");
     for (const line of kept) headers.append("Set-Cookie", line);
   }

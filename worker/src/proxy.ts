@@ -1,5 +1,6 @@
 import { fullJitterDelay, type BackoffOptions } from "./backoff";
 import { readBodyWithin } from "./body";
+import { noteCircuitOpened } from "./circuit-events";
 import type { RequestContext } from "./context";
 import { ApiError } from "./errors";
 import { count, countRuntimeConfig } from "./metrics";
@@ -26,7 +27,7 @@ const TOTAL_DEADLINE_TIMEOUTS = 2;
 const UNAVAILABLE_MESSAGE = "Sync service is temporarily unavailable. Please retry shortly.";
 
 const TIMED_OUT: unique symbol = Symbol("timed out");
-const TIMER_CANCELLED = Object.freeze({ reason: "attempt settled" });
+const timedOut = (): typeof TIMED_OUT => TIMED_OUT;
 
 type FailureCause = "upstream_5xx" | "timeout" | "network_error";
 type AttemptResult = { ok: true; response: Response } | { ok: false; cause: FailureCause; retryAfterSec: number | null; cutByClient?: boolean };
@@ -130,19 +131,10 @@ async function attemptOnce(ctx: RequestContext, target: string, init: RequestIni
   }
 }
 
-/** The attempt timer: the runtime's cheap handle when deps offer one, else a cancellable sleep. */
+/** The attempt timer: deps.timeout is the runtime's cheap handle (no AbortController per request). */
 function startTimeout(ctx: RequestContext, ms: number): { elapsed: Promise<typeof TIMED_OUT>; cancel(): void } {
-  if (ctx.deps.timeout) {
-    const handle = ctx.deps.timeout(ms);
-    return { elapsed: handle.elapsed.then((): typeof TIMED_OUT => TIMED_OUT), cancel: handle.cancel };
-  }
-  const controller = new AbortController();
-  const elapsed = ctx.deps.sleep(ms, controller.signal).then(
-    (): typeof TIMED_OUT => TIMED_OUT,
-    () => new Promise<never>(() => undefined),
-  );
-  // A preallocated reason: abort() without one builds a DOMException (and its stack) per request.
-  return { elapsed, cancel: () => controller.abort(TIMER_CANCELLED) };
+  const handle = ctx.deps.timeout(ms);
+  return { elapsed: handle.elapsed.then(timedOut), cancel: handle.cancel };
 }
 
 interface AttemptPlan {
@@ -228,7 +220,7 @@ export async function handleV2(ctx: RequestContext): Promise<Response> {
       count("vpsProxyClientBudgetExhausted");
       releaseVpsProbe(deps.now(), gate.probeSeq);
     } else if (reportVpsOutcome(config, deps.now(), false, gate.probeSeq)) {
-      count("vpsProxyCircuitOpens");
+      noteCircuitOpened("vps", ctx.requestId);
     }
     const { cause, retryAfterSec } = outcome.failure;
     count("vpsProxyFailures");

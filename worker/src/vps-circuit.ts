@@ -1,4 +1,5 @@
-import { initialBreakerState, justOpened, onFailure, onSuccess, releaseProbe, tryAcquire, view, type Acquisition, type BreakerOptions, type BreakerState } from "./breaker";
+import { initialBreakerState, view, type Acquisition, type BreakerOptions } from "./breaker";
+import { acquireCell, breakerCell, recordCell, releaseCell } from "./breaker-cell";
 import type { WorkerConfig } from "./config";
 import type { CircuitView } from "./metrics";
 
@@ -7,7 +8,7 @@ import type { CircuitView } from "./metrics";
  * it costs nothing on the hot path, and a backend outage is seen by every isolate within a few
  * requests anyway. Provider circuits, which must be shared, live in the Durable Object.
  */
-let state: BreakerState = initialBreakerState();
+const cell = breakerCell();
 
 /**
  * A probe answers within one attempt timeout (it is never retried); the slack covers reading the
@@ -22,22 +23,17 @@ export function vpsBreakerOptions(config: WorkerConfig): BreakerOptions {
 }
 
 export function acquireVpsCircuit(config: WorkerConfig, now: number): Acquisition {
-  const result = tryAcquire(state, now, vpsBreakerOptions(config));
-  state = result.state;
-  return result;
+  return acquireCell(cell, now, vpsBreakerOptions(config));
 }
 
 /** Records a request's final outcome; returns true when this failure opened the circuit. */
 export function reportVpsOutcome(config: WorkerConfig, now: number, success: boolean, probeSeq: number | null): boolean {
-  const before = state;
-  const options = vpsBreakerOptions(config);
-  state = success ? onSuccess(state, now, options, probeSeq) : onFailure(state, now, options, probeSeq);
-  return justOpened(before, state);
+  return recordCell(cell, now, vpsBreakerOptions(config), success, probeSeq);
 }
 
 /** The probe ended before any upstream verdict (413, bad origin): let the next request probe. */
 export function releaseVpsProbe(now: number, probeSeq: number | null): void {
-  state = releaseProbe(state, now, probeSeq);
+  releaseCell(cell, now, probeSeq);
 }
 
 /**
@@ -46,15 +42,15 @@ export function releaseVpsProbe(now: number, probeSeq: number | null): void {
  * holds for retries too.
  */
 export function vpsCircuitAllowsRetry(now: number): boolean {
-  return view(state, now).state === "closed";
+  return view(cell.state, now).state === "closed";
 }
 
 /** The metrics view (SPEC §3.8 `vpsProxyCircuit`). */
 export function vpsCircuitView(_config: WorkerConfig, now: number): CircuitView {
-  return view(state, now);
+  return view(cell.state, now);
 }
 
 /** Tests and the in-process lab start every scenario from a closed circuit. */
 export function resetVpsCircuit(): void {
-  state = initialBreakerState();
+  cell.state = initialBreakerState();
 }

@@ -3,7 +3,9 @@ import { delay, http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { WorkerEnv } from "../src/env";
+import { realDeps } from "../src/deps";
 import { handleRequest } from "../src/index";
+import { createVirtualTimers } from "../unit/virtual-timers";
 
 /** GEMINI_API_BASE is bound to this in vitest.config.ts; msw answers for it. */
 const GEMINI_URL = "http://127.0.0.1:9/v1beta/models/gemini-2.5-flash:generateContent";
@@ -80,7 +82,10 @@ describe("AI actions on workerd", () => {
     expect(response.headers.get("retry-after")).toBe("30");
   });
 
-  it("times a hung provider out with workerd's timers and abort signals", async () => {
+  it("times a hung provider out on workerd: the attempt timer aborts the provider fetch", async () => {
+    // The attempt timer is virtual (it fires once the provider hangs); the abort and fetch are workerd's.
+    const timers = createVirtualTimers(Date.now());
+    const deps = { ...realDeps, timeout: timers.timeout };
     const testEnv = { ...(env as unknown as WorkerEnv), PROVIDER_TIMEOUT_MS: "500", PROVIDER_RETRIES: "0" };
     const connectResponse = await (async () => {
       gemini(() => geminiText("OK"));
@@ -91,12 +96,14 @@ describe("AI actions on workerd", () => {
     })();
     const cookie = connectResponse.headers.get("set-cookie")!.split(";")[0]!;
     gemini(async () => {
+      timers.elapseNextTimer();
       await delay("infinite");
       return geminiText("late");
     });
     const response = await handleRequest(
       new Request("http://127.0.0.1/api/v1/ai/search", { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ query: "q" }) }),
       testEnv,
+      deps,
     );
     expect(response.status).toBe(504);
     expect(response.headers.get("retry-after")).toBe("5");

@@ -5,7 +5,9 @@ import { conformanceHarness } from "../conformance/harness";
 import { failingKv } from "../conformance/fakes";
 import { groupsFor, runCase, type ConformanceTarget } from "../conformance/run";
 import type { WorkerEnv } from "../src/env";
+import { realDeps } from "../src/deps";
 import { handleRequest } from "../src/index";
+import { createVirtualTimers } from "../unit/virtual-timers";
 
 /**
  * SPEC §3 conformance on workerd with the real KV and Durable Object bindings. Cases without env
@@ -30,14 +32,21 @@ async function kvValues(): Promise<{ key: string; value: string }[]> {
   return entries;
 }
 
+/** Cases with env overrides (e.g. a short provider timeout) run on virtual attempt timers. */
+const timers = createVirtualTimers(Date.now());
+const virtualTimerDeps = { ...realDeps, timeout: timers.timeout };
+
 const target: ConformanceTarget = {
   runner: "workerd",
   providerBases: { gemini: bindings.GEMINI_API_BASE!, openrouter: bindings.OPENROUTER_API_BASE! },
   network: server,
   send: (request, options) =>
     options.env || options.kvOutage
-      ? handleRequest(request, { ...bindings, ...options.env, ...(options.kvOutage ? { AI_SESSIONS: failingKv() } : {}) })
+      ? handleRequest(request, { ...bindings, ...options.env, ...(options.kvOutage ? { AI_SESSIONS: failingKv() } : {}) }, virtualTimerDeps)
       : SELF.fetch(request),
+  onProviderHang: () => {
+    timers.elapseNextTimer();
+  },
   kvValues,
   logLines,
 };

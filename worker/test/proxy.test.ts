@@ -6,6 +6,7 @@ import { realDeps } from "../src/deps";
 import { handleRequest } from "../src/index";
 import { resetRetryBudget } from "../src/proxy";
 import { resetVpsCircuit } from "../src/vps-circuit";
+import { createVirtualTimers } from "../unit/virtual-timers";
 
 const ORIGIN = "http://127.0.0.1:8620";
 const server = setupServer();
@@ -30,24 +31,30 @@ describe("/api/v2 on workerd", () => {
 
   it("streams an SSE body longer than the attempt timeout without cutting it", async () => {
     const encoder = new TextEncoder();
+    let stream!: ReadableStreamDefaultController<Uint8Array>;
     server.use(
       http.get(`${ORIGIN}/api/v2/events`, () => {
-        let sent = 0;
-        const stream = new ReadableStream<Uint8Array>({
-          async pull(controller) {
-            await new Promise((resolve) => setTimeout(resolve, 250));
-            sent += 1;
-            controller.enqueue(encoder.encode(`data: ${sent}\n\n`));
-            if (sent === 6) controller.close();
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            stream = controller;
           },
         });
-        return new HttpResponse(stream, { headers: { "content-type": "text/event-stream" } });
+        return new HttpResponse(body, { headers: { "content-type": "text/event-stream" } });
       }),
     );
-    const response = await callWorker("/api/v2/events", { VPS_PROXY_TIMEOUT_MS: "1000" });
+    // The attempt timer runs on a virtual clock: 1.5 s pass while the body streams, at once.
+    const timers = createVirtualTimers(Date.now());
+    const request = new Request("https://pb.example.org/api/v2/events");
+    const response = await handleRequest(request, { ...env, VPS_API_ORIGIN: ORIGIN, VPS_PROXY_TIMEOUT_MS: "1000" }, { ...realDeps, timeout: timers.timeout });
     expect(response.status).toBe(200);
     expect(response.headers.get("x-request-id")).toBeTruthy();
-    expect((await response.text()).match(/data: \d/g)).toHaveLength(6);
+    const text = response.text();
+    for (let sent = 1; sent <= 6; sent += 1) {
+      timers.advance(250);
+      stream.enqueue(encoder.encode(`data: ${sent}\n\n`));
+    }
+    stream.close();
+    expect((await text).match(/data: \d/g)).toHaveLength(6);
   });
 
   it("opens the circuit on the 3rd failed request and then answers without calling upstream", async () => {

@@ -5,6 +5,7 @@ import type { Deps } from "../src/deps";
 import type { WorkerEnv } from "../src/env";
 import type { Credential } from "../src/types";
 import { makeEnv } from "./fakes";
+import { createVirtualTimers, type VirtualTimers } from "./virtual-timers";
 
 export const GEMINI_BASE = "http://127.0.0.1:8611";
 export const OPENROUTER_BASE = "http://127.0.0.1:8612";
@@ -26,19 +27,21 @@ export interface TestDeps extends Deps {
   /** Every backoff the code asked for, in ms. Sleeping is instant. */
   readonly sleeps: number[];
   advance(ms: number): void;
+  /** The attempt timers on the manual clock (see `hangUntilTimeout`). */
+  readonly timers: VirtualTimers;
 }
 
-/** Manual clock, seeded RNG (mulberry32), instant recorded sleep, fetch looked up at call time. */
+/** Manual clock with virtual attempt timers, seeded RNG (mulberry32), instant recorded sleep, fetch looked up at call time. */
 export function createTestDeps(startMs = NOW, seed = 42): TestDeps {
-  let clock = startMs;
+  const timers = createVirtualTimers(startMs);
   let state = seed >>> 0;
   const sleeps: number[] = [];
   return {
     sleeps,
-    advance: (ms) => {
-      clock += ms;
-    },
-    now: () => clock,
+    timers,
+    advance: (ms) => timers.advance(ms),
+    now: timers.now,
+    timeout: timers.timeout,
     rng: () => {
       state = (state + 0x6d2b79f5) >>> 0;
       let t = state;
@@ -52,6 +55,17 @@ export function createTestDeps(startMs = NOW, seed = 42): TestDeps {
     },
   };
 }
+
+/**
+ * A provider that never answers: its request lasts until the Worker's attempt timer fires, which on
+ * the virtual clock is at once (the clock moves by the timeout).
+ */
+export const hangUntilTimeout =
+  (deps: TestDeps): HttpResponseResolver =>
+  () => {
+    deps.timers.elapseNextTimer();
+    return new Promise<never>(() => undefined);
+  };
 
 export function testContext(envOverrides: Partial<WorkerEnv> = {}, deps: Deps = createTestDeps()): RequestContext {
   const env = makeEnv({ ...QUIET_RESILIENCE, ...envOverrides }, deps.now);

@@ -1,4 +1,4 @@
-import { delay, HttpResponse } from "msw";
+import { HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ApiError } from "../src/errors";
@@ -9,6 +9,7 @@ import type { Credential } from "../src/types";
 import {
   answerFor,
   createTestDeps,
+  hangUntilTimeout,
   gemini,
   GEMINI_KEY,
   GEMINI_URL,
@@ -149,17 +150,14 @@ describe.each([gemini, openrouter])("retries and error mapping ($provider)", (cr
   });
 
   it("maps a hang to 504 TIMEOUT provider_timeout after 1 + retries attempts", async () => {
-    const endpoint = scriptedEndpoint(urlFor(credential), [
-      async () => {
-        await delay("infinite");
-        return HttpResponse.json({});
-      },
-    ]);
+    const deps = createTestDeps();
+    const endpoint = scriptedEndpoint(urlFor(credential), [hangUntilTimeout(deps)]);
     server.use(endpoint.handler);
-    const started = Date.now();
-    const error = await failure(callProvider(testContext({ PROVIDER_TIMEOUT_MS: "500", PROVIDER_RETRIES: "1" }), credential, REQUEST));
+    const started = deps.now();
+    const error = await failure(callProvider(testContext({ PROVIDER_TIMEOUT_MS: "500", PROVIDER_RETRIES: "1" }, deps), credential, REQUEST));
     expect(endpoint.seen).toHaveLength(2);
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Each attempt ran its full timeout on the virtual clock (this fake's backoff sleeps take no time).
+    expect(deps.now() - started).toBe(2 * 500);
     expect(error).toMatchObject({ code: "TIMEOUT", status: 504, failureCause: "provider_timeout", retryable: true, retryAfterSec: 5 });
   });
 

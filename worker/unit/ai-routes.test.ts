@@ -1,11 +1,11 @@
-import { delay, HttpResponse, type HttpResponseResolver } from "msw";
+import { HttpResponse, type HttpResponseResolver } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { WorkerEnv } from "../src/env";
 import { handleRequest } from "../src/index";
 import { resetMetrics } from "../src/metrics";
 import type { Credential } from "../src/types";
-import { answerFor, createTestDeps, gemini, GEMINI_URL, openrouter, providerError, QUIET_RESILIENCE, scriptedEndpoint, urlFor, type TestDeps } from "./ai-helpers";
+import { answerFor, createTestDeps, gemini, hangUntilTimeout, GEMINI_URL, openrouter, providerError, QUIET_RESILIENCE, scriptedEndpoint, urlFor, type TestDeps } from "./ai-helpers";
 import { makeEnv } from "./fakes";
 
 const server = setupServer();
@@ -140,11 +140,7 @@ describe("connect, then AI actions", () => {
   it("maps a hung provider to 504 provider_timeout and counts it", async () => {
     env = makeEnv({ ...QUIET_RESILIENCE, PROVIDER_TIMEOUT_MS: "500", PROVIDER_RETRIES: "0" }, deps.now);
     const cookie = await connect(gemini);
-    const hang: HttpResponseResolver = async () => {
-      await delay("infinite");
-      return HttpResponse.json({});
-    };
-    const { response, json } = await callAction(cookie, "search", { query: "q" }, [hang]);
+    const { response, json } = await callAction(cookie, "search", { query: "q" }, [hangUntilTimeout(deps)]);
     expect(response.status).toBe(504);
     expect(response.headers.get("retry-after")).toBe("5");
     expect(json.error).toMatchObject({ code: "TIMEOUT", cause: "provider_timeout", retryable: true });

@@ -3,8 +3,10 @@ import { CASES } from "../conformance/cases";
 import { conformanceHarness } from "../conformance/harness";
 import { failingKv } from "../conformance/fakes";
 import { groupsFor, runCase, type ConformanceTarget } from "../conformance/run";
-import worker from "../src/index";
+import { realDeps } from "../src/deps";
+import worker, { handleRequest } from "../src/index";
 import { makeEnv } from "./fakes";
+import { createVirtualTimers } from "./virtual-timers";
 
 /**
  * SPEC §3 conformance in plain Node, the way the PocketBrain repo imports the Worker: `default.fetch`
@@ -15,11 +17,21 @@ const { server, logLines } = conformanceHarness();
 /** One env (one KV) for the whole file, like workerd's per-file storage: the KV scan sees every connect. */
 const env = makeEnv();
 
+/** Cases with env overrides (e.g. a short provider timeout) run on virtual attempt timers. */
+const timers = createVirtualTimers(Date.now());
+const virtualTimerDeps = { ...realDeps, timeout: timers.timeout };
+
 const target: ConformanceTarget = {
   runner: "node",
   providerBases: { gemini: env.GEMINI_API_BASE!, openrouter: env.OPENROUTER_API_BASE! },
   network: server,
-  send: (request, options) => worker.fetch(request, { ...env, ...options.env, ...(options.kvOutage ? { AI_SESSIONS: failingKv() } : {}) }),
+  send: (request, options) => {
+    const bindings = { ...env, ...options.env, ...(options.kvOutage ? { AI_SESSIONS: failingKv() } : {}) };
+    return options.env ? handleRequest(request, bindings, virtualTimerDeps) : worker.fetch(request, bindings);
+  },
+  onProviderHang: () => {
+    timers.elapseNextTimer();
+  },
   logLines,
   kvValues: async () => env.AI_SESSIONS.writes.map(({ key, value }) => ({ key, value })),
 };

@@ -1,6 +1,6 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
-import { sleep as realSleep, type Deps } from "../src/deps";
+import type { Deps } from "../src/deps";
 import { resetControlPlaneFallback } from "../src/control-plane-client";
 import type { WorkerEnv } from "../src/env";
 import { handleRequest } from "../src/index";
@@ -8,6 +8,7 @@ import { resetMetrics, metrics } from "../src/metrics";
 import { resetRetryBudget } from "../src/proxy";
 import { resetVpsCircuit } from "../src/vps-circuit";
 import { makeEnv } from "./fakes";
+import { createVirtualTimers, type VirtualTimers } from "./virtual-timers";
 
 /** The fake backend's origin (msw intercepts it; nothing listens there). */
 export const VPS_ORIGIN = "http://127.0.0.1:8620";
@@ -15,26 +16,14 @@ export const VPS_ORIGIN = "http://127.0.0.1:8620";
 export const WORKER_ORIGIN = "https://pb.example.org";
 
 /**
- * Attempt timeouts are ≥ 1000 ms (the VPS_PROXY_TIMEOUT_MS floor) and proxy backoff is < 1000 ms
- * (PROXY_BACKOFF cap 800). So the test sleep runs backoff instantly on the manual clock — no test
- * waits for a delay — while attempt timeouts stay real timers: an SSE body must be able to outlive
- * one, and a hung upstream must really hit one.
+ * The tests' clock: backoff sleeps and attempt timeouts both run on it, so no test waits on a real
+ * timer. A hung backend reaches the attempt timeout through `elapseNextTimer`; an SSE body outlives
+ * the timeout by advancing the clock while it streams (a timer left armed would then fire).
  */
-const REAL_TIMER_FROM_MS = 1000;
-
-export interface ManualClock {
-  now(): number;
-  advance(ms: number): void;
-}
+export type ManualClock = VirtualTimers;
 
 export function createClock(start = Date.UTC(2026, 10, 1, 12, 0, 0)): ManualClock {
-  let current = start;
-  return {
-    now: () => current,
-    advance(ms) {
-      current += ms;
-    },
-  };
+  return createVirtualTimers(start);
 }
 
 /** mulberry32: a seeded RNG so every jittered delay replays. */
@@ -80,13 +69,10 @@ export function testDeps(clock: ManualClock, seed = 7): Deps & { sleeps: number[
     now: clock.now,
     rng: seededRng(seed),
     fetch: fetchWithAbortableBody,
+    timeout: clock.timeout,
     async sleep(ms, signal) {
       if (signal?.aborted) throw signal.reason;
-      if (ms >= REAL_TIMER_FROM_MS) {
-        await realSleep(ms, signal);
-      } else {
-        sleeps.push(ms);
-      }
+      sleeps.push(ms);
       clock.advance(ms);
     },
   };

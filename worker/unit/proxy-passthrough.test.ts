@@ -1,7 +1,7 @@
-import { delay, HttpResponse } from "msw";
+import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { counter, createHarness, errorOf, useProxyTestServer, VPS_ORIGIN } from "./proxy-harness";
-import { failThenOk, fakeBackend, ok, unavailable } from "./proxy-upstream";
+import { failThenOk, fakeBackend, hangUntilTimeout, ok, pushedEventStream, unavailable } from "./proxy-upstream";
 
 const server = useProxyTestServer();
 
@@ -227,11 +227,11 @@ describe("/api/v2 final failures", () => {
   });
 
   it("answers timeout when the upstream sends no headers within VPS_PROXY_TIMEOUT_MS", async () => {
-    server.use(fakeBackend(async () => {
-      await delay("infinite");
-      return ok();
-    }).handler);
-    const response = await createHarness({ VPS_PROXY_TIMEOUT_MS: "1000", VPS_PROXY_RETRIES: "0" }).call("/api/v2/sync/pull");
+    const harness = createHarness({ VPS_PROXY_TIMEOUT_MS: "1000", VPS_PROXY_RETRIES: "0" });
+    server.use(fakeBackend(hangUntilTimeout(harness.clock)).handler);
+    const started = harness.clock.now();
+    const response = await harness.call("/api/v2/sync/pull");
+    expect(harness.clock.now() - started).toBe(1000);
     expect(response.status).toBe(503);
     expect(await errorOf(response)).toMatchObject({ cause: "timeout", retryable: true });
     expect(counter("vpsProxyTimeouts")).toBe(1);
@@ -240,27 +240,21 @@ describe("/api/v2 final failures", () => {
 
 describe("/api/v2 streaming", () => {
   it("never cuts an SSE body that streams longer than the attempt timeout", async () => {
-    const encoder = new TextEncoder();
-    server.use(
-      fakeBackend(() => {
-        let sent = 0;
-        const stream = new ReadableStream<Uint8Array>({
-          async pull(controller) {
-            await new Promise((resolve) => setTimeout(resolve, 250));
-            sent += 1;
-            controller.enqueue(encoder.encode(`data: tick ${sent}\n\n`));
-            if (sent === 6) controller.close();
-          },
-        });
-        return new HttpResponse(stream, { headers: { "content-type": "text/event-stream" } });
-      }).handler,
-    );
-    const started = performance.now();
-    const response = await createHarness({ VPS_PROXY_TIMEOUT_MS: "1000" }).call("/api/v2/events", { headers: { accept: "text/event-stream" } });
+    const events = pushedEventStream();
+    server.use(fakeBackend(events.reply).handler);
+    const harness = createHarness({ VPS_PROXY_TIMEOUT_MS: "1000" });
+    const started = harness.clock.now();
+    const response = await harness.call("/api/v2/events", { headers: { accept: "text/event-stream" } });
     expect(response.status).toBe(200);
-    const text = await response.text();
-    expect(performance.now() - started).toBeGreaterThan(1000);
-    expect(text.match(/data: tick \d/g)).toEqual(["data: tick 1", "data: tick 2", "data: tick 3", "data: tick 4", "data: tick 5", "data: tick 6"]);
+    const text = response.text();
+    // 1.5 s of virtual time while the body streams: a timer still armed would fire and cut it.
+    for (let tick = 1; tick <= 6; tick += 1) {
+      harness.clock.advance(250);
+      events.push(`tick ${tick}`);
+    }
+    events.end();
+    expect(harness.clock.now() - started).toBeGreaterThan(1000);
+    expect((await text).match(/data: tick \d/g)).toEqual(["data: tick 1", "data: tick 2", "data: tick 3", "data: tick 4", "data: tick 5", "data: tick 6"]);
     expect(counter("vpsProxyTimeouts")).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { http, HttpResponse, type HttpHandler } from "msw";
-import { VPS_ORIGIN } from "./proxy-harness";
+import { VPS_ORIGIN, type ManualClock } from "./proxy-harness";
 
 /** One request as the fake backend saw it. */
 export interface SeenRequest {
@@ -45,5 +45,32 @@ export function gate(): { reply: Reply; open(response?: () => Response): void } 
     // A fresh Response per request: a body can be sent only once.
     reply: async () => (await opened)(),
     open: (response = ok) => release(response),
+  };
+}
+
+/**
+ * A backend that never sends headers: the request lasts until the Worker's attempt timer fires,
+ * which on the tests' clock is at once (the clock moves by the timeout).
+ */
+export const hangUntilTimeout =
+  (clock: ManualClock): Reply =>
+  () => {
+    clock.elapseNextTimer();
+    return new Promise<never>(() => undefined);
+  };
+
+/** An event stream whose events the test sends (`push`) and ends (`end`), with no real waits. */
+export function pushedEventStream(): { reply: Reply; push(data: string): void; end(): void } {
+  const encoder = new TextEncoder();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({
+    start(streamController) {
+      controller = streamController;
+    },
+  });
+  return {
+    reply: () => new HttpResponse(body, { headers: { "content-type": "text/event-stream" } }),
+    push: (data) => controller.enqueue(encoder.encode(`data: ${data}\n\n`)),
+    end: () => controller.close(),
   };
 }

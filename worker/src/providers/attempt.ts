@@ -1,5 +1,4 @@
 import type { RequestContext } from "../context";
-import { timeout as realTimeout } from "../deps";
 import { count } from "../metrics";
 import { parseRetryAfter } from "../retry-after";
 import { isTimeoutRejection } from "../timeout-error";
@@ -12,7 +11,7 @@ import type { AttemptOutcome, ProviderAdapter, WireRequest } from "./types";
  */
 export async function attemptProvider(ctx: RequestContext, adapter: ProviderAdapter, wire: WireRequest): Promise<AttemptOutcome> {
   const controller = new AbortController();
-  const timer = startTimer(ctx, ctx.config.providers.timeoutMs);
+  const timer = ctx.deps.timeout(ctx.config.providers.timeoutMs);
   const timedOut = timer.elapsed.then((): AttemptOutcome => {
     controller.abort();
     return { kind: "timeout" };
@@ -24,11 +23,6 @@ export async function attemptProvider(ctx: RequestContext, adapter: ProviderAdap
   } finally {
     timer.cancel();
   }
-}
-
-/** deps.timeout when offered (virtual time in the explorer), else a plain setTimeout. */
-function startTimer(ctx: RequestContext, ms: number): { elapsed: Promise<void>; cancel(): void } {
-  return ctx.deps.timeout ? ctx.deps.timeout(ms) : realTimeout(ms);
 }
 
 async function exchange(ctx: RequestContext, adapter: ProviderAdapter, wire: WireRequest, signal: AbortSignal): Promise<AttemptOutcome> {

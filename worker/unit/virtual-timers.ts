@@ -1,0 +1,66 @@
+/**
+ * Timers on a test's manual clock, for `Deps.timeout`: nothing here waits on a real timer. A timer
+ * fires when the clock is advanced past it, or when a fake upstream "hangs" (`elapseNextTimer`: the
+ * time a hang lasts is exactly the wait until the Worker's next timer, so a hung provider or backend
+ * reaches its protocol timeout instantly, and the clock shows the virtual time that passed).
+ */
+export interface VirtualTimers {
+  now(): number;
+  /** Moves the clock forward, firing every timer that falls due, earliest first. */
+  advance(ms: number): void;
+  timeout(ms: number): { elapsed: Promise<void>; cancel(): void };
+  /** Jumps the clock to the earliest pending timer and fires it; false when none is pending. */
+  elapseNextTimer(): boolean;
+  pendingTimers(): number;
+}
+
+interface Timer {
+  at: number;
+  seq: number;
+  fire(): void;
+}
+
+export function createVirtualTimers(startMs: number): VirtualTimers {
+  let clock = startMs;
+  let seq = 0;
+  const timers: Timer[] = [];
+  const earliest = (): Timer | undefined => timers.reduce<Timer | undefined>((best, t) => (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq) ? t : best), undefined);
+  const fire = (timer: Timer): void => {
+    timers.splice(timers.indexOf(timer), 1);
+    timer.fire();
+  };
+  return {
+    now: () => clock,
+    advance(ms) {
+      const until = clock + ms;
+      for (let next = earliest(); next && next.at <= until; next = earliest()) {
+        clock = Math.max(clock, next.at);
+        fire(next);
+      }
+      clock = until;
+    },
+    timeout(ms) {
+      let resolve!: () => void;
+      const elapsed = new Promise<void>((done) => {
+        resolve = done;
+      });
+      const timer: Timer = { at: clock + Math.max(0, ms), seq: seq++, fire: () => resolve() };
+      timers.push(timer);
+      return {
+        elapsed,
+        cancel: () => {
+          const index = timers.indexOf(timer);
+          if (index >= 0) timers.splice(index, 1);
+        },
+      };
+    },
+    elapseNextTimer() {
+      const next = earliest();
+      if (!next) return false;
+      clock = Math.max(clock, next.at);
+      fire(next);
+      return true;
+    },
+    pendingTimers: () => timers.length,
+  };
+}
