@@ -1,7 +1,7 @@
 /**
  * `npm run bench:breakdown`: where the Worker's /api/v2 cost over a trivial passthrough Worker goes.
  * Serves, on bare workerd beside the same instant backend: the trivial Worker, the trivial Worker
- * plus one SPEC §3.5 primitive each (request id, header allow-list, attempt timer), all three
+ * plus one docs/api.md#apiv2-passthrough primitive each (request id, header allow-list, attempt timer), all three
  * together, and the real Worker. Rounds interleave the targets so machine drift hits all of them;
  * prints medians per target against the trivial Worker. Prints, never asserts.
  * Options: --rounds N (default 5, 1..20), --duration <s> per measurement (default 2).

@@ -5,7 +5,7 @@ import { displayPath, resolveWranglerToml } from "./lib/paths";
 
 const USAGE = "npm run config:check:worker [-- --config <wrangler.toml>]";
 
-/** config:check:worker — validates wrangler.toml [vars] < worker/.dev.vars (or .env) < process env offline (SPEC §2). */
+/** config:check:worker — validates wrangler.toml [vars] < worker/.dev.vars (or .env) < process env offline (docs/api.md#environment-variables). */
 export async function main(io: ScriptIo): Promise<number> {
   const flags = parseFlags(io.argv, { config: { type: "string" } }, USAGE);
   const tomlPath = resolveWranglerToml(flags.config, io.env, io.cwd);

@@ -114,7 +114,7 @@ function startingState(io: ScriptIo, existing: RotationState | null, resumeFrom:
   return state;
 }
 
-/** worker:rotate — the monthly secret rotation drill (SPEC §3.3, §7). */
+/** worker:rotate — the monthly secret rotation drill (docs/api.md#key-storage-and-rotation and docs/ops.md). */
 export async function main(io: ScriptIo): Promise<number> {
   const flags = parseFlags(
     io.argv,

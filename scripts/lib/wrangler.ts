@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { ScriptError, type ScriptIo } from "./cli";
 import { configArgFor, REPO_ROOT, resolveOpsHome } from "./paths";
 
-/** The one way the ops scripts run wrangler (SPEC §7). */
+/** The one way the ops scripts run wrangler (docs/ops.md). */
 export interface WranglerCall {
   /** wrangler arguments before `--config` (e.g. ["kv", "namespace", "create", "AI_SESSIONS"]). */
   args: string[];

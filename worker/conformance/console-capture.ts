@@ -2,7 +2,7 @@ import { vi } from "vitest";
 
 /**
  * Captures the Worker's console output for the whole file: the suite asserts no key ever reaches a
- * log line (SPEC §3.1), and the expected warnings (fallbacks, failed upstreams) stay out of the report.
+ * log line (docs/api.md#error-envelope), and the expected warnings (fallbacks, failed upstreams) stay out of the report.
  */
 export function captureConsole(): { lines: string[]; restore(): void } {
   const lines: string[] = [];

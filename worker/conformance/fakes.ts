@@ -52,7 +52,7 @@ async function providerResponse(provider: keyof ProviderBases, reply: ProviderRe
 }
 
 /**
- * Both providers' endpoints (SPEC §3.6 URLs), answering `reply` and recording every call. A hanging
+ * Both providers' endpoints (docs/api.md#ai-providers URLs), answering `reply` and recording every call. A hanging
  * provider calls `onHang` once it has the request (the target lets the Worker's attempt timer fire).
  */
 export function providerHandlers(bases: ProviderBases, reply: ProviderReply, seen: SeenUpstream[], onHang: () => void = () => undefined): HttpHandler[] {

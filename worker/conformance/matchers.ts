@@ -29,7 +29,7 @@ export function epochMsAbout(offsetMs: number, toleranceMs = 5 * 60_000): Matche
   });
 }
 
-/** An object with at least these keys, each matching its matcher (extra keys allowed: SPEC §3.8 "none removed"). */
+/** An object with at least these keys, each matching its matcher (extra keys allowed: docs/api.md#metrics "none removed"). */
 export function hasKeys(shape: Record<string, unknown>): Matcher {
   const entries = Object.entries(shape);
   return matching(`an object with keys ${entries.map(([key]) => key).join(", ")}`, (value) => {

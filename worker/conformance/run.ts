@@ -99,7 +99,7 @@ async function runStep(step: Step, target: ConformanceTarget, c: ConformanceCase
   }
 }
 
-/** Runs one case against one target and asserts its expectation plus the SPEC §3.1 invariants. */
+/** Runs one case against one target and asserts its expectation plus the docs/api.md#error-envelope invariants. */
 export async function runCase(c: ConformanceCase, target: ConformanceTarget): Promise<void> {
   const jar: CookieJar = { session: undefined };
   for (const [index, step] of (c.setup ?? []).entries()) await runStep(step, target, c, jar, index);
@@ -176,7 +176,7 @@ function assertJsonResponse(response: Response, text: string, responseId: string
   }
 }
 
-/** SPEC §3.1: `{"error":{code,message,retryable,cause?,requestId}}`; retryable 429/503/504 carry Retry-After. */
+/** docs/api.md#error-envelope: `{"error":{code,message,retryable,cause?,requestId}}`; retryable 429/503/504 carry Retry-After. */
 function assertEnvelope(response: Response, body: Record<string, unknown>, responseId: string, what: string): void {
   expect(Object.keys(body), `envelope of ${what}`).toEqual(["error"]);
   const error = body.error as Record<string, unknown>;
@@ -224,7 +224,7 @@ function assertBackend(seen: SeenUpstream[], responseId: string, expected: NonNu
   if (expected.requestIdMatchesResponse) expect(last.headers.get("x-request-id"), `upstream x-request-id for ${what}`).toBe(responseId);
 }
 
-/** SPEC §3.3 "never a plaintext key in KV": neither raw nor base64-encoded, in any stored value. */
+/** docs/api.md#key-storage-and-rotation "never a plaintext key in KV": neither raw nor base64-encoded, in any stored value. */
 async function assertKvFreeOf(target: ConformanceTarget, secrets: string[]): Promise<void> {
   const entries = await target.kvValues();
   expect(entries.some(({ key }) => key.startsWith("session:")), "the KV scan sees at least one device session").toBe(true);
@@ -236,7 +236,7 @@ async function assertKvFreeOf(target: ConformanceTarget, secrets: string[]): Pro
   }
 }
 
-/** The cases one runner executes, grouped by SPEC section for `describe.each`. */
+/** The cases one runner executes, grouped by documented area for `describe.each`. */
 export function groupsFor(cases: readonly ConformanceCase[], runner: RunnerName): { spec: string; cases: ConformanceCase[] }[] {
   const groups = new Map<string, ConformanceCase[]>();
   for (const c of cases) {

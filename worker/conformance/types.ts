@@ -1,5 +1,5 @@
 /**
- * The conformance suite's vocabulary. A case is data: what to set up, one request, what SPEC §3
+ * The conformance suite's vocabulary. A case is data: what to set up, one request, what docs/api.md
  * says must come back. Two thin runners (plain Node and workerd) execute the same table.
  */
 
@@ -50,7 +50,7 @@ export interface CookieExpectation {
 }
 
 export interface ErrorExpectation {
-  /** Omitted where SPEC names only the status (the 403 Origin refusal). */
+  /** Omitted where docs/api.md names only the status (the 403 Origin refusal). */
   code?: string;
   cause?: string;
   retryable?: boolean;
@@ -71,7 +71,7 @@ export interface BackendExpectation {
 export interface Expectation {
   status: number;
   /**
-   * What the body is. "json" (default): a Worker-built JSON response with the SPEC §3.1 headers;
+   * What the body is. "json" (default): a Worker-built JSON response with the docs/api.md#error-envelope headers;
    * "empty": no body; "text": a text body matched by `text`; "passthrough": the backend's response,
    * compared by `rawBody`.
    */
@@ -97,7 +97,7 @@ export interface Expectation {
 
 export interface ConformanceCase {
   name: string;
-  /** SPEC section the expectation comes from (grouping and traceability). */
+  /** Where the expectation is documented (a docs/api.md anchor, or the issue it comes from): grouping and traceability. */
   spec: string;
   /** Runners that can express this case; both by default. */
   runners?: readonly RunnerName[];

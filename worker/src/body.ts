@@ -2,7 +2,7 @@ import type { RequestContext } from "./context";
 import { ApiError } from "./errors";
 import { assertOriginAllowed } from "./origin";
 
-/** JSON request bodies of /api/v1 routes are capped at 128 KiB (SPEC §3.2). */
+/** JSON request bodies of /api/v1 routes are capped at 128 KiB (docs/api.md#routes). */
 export const MAX_JSON_BODY_BYTES = 128 * 1024;
 
 export function assertJsonContentType(request: Request): void {

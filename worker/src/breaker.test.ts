@@ -91,7 +91,7 @@ describe("breaker state machine", () => {
   });
 });
 
-/** A deliberately different, tiny reference model of SPEC §3.5's circuit rules. */
+/** A deliberately different, tiny reference model of docs/api.md#apiv2-passthrough's circuit rules. */
 class ReferenceCircuit {
   streak = 0;
   reopenAt: number | null = null;

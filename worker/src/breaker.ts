@@ -1,5 +1,5 @@
 /**
- * The one circuit breaker of the Worker (SPEC §3.5, §3.6), as pure functions over a plain-JSON state.
+ * The one circuit breaker of the Worker (docs/api.md#apiv2-passthrough and docs/api.md#ai-providers), as pure functions over a plain-JSON state.
  * The per-isolate /api/v2 circuit (vps-circuit.ts) and the Durable Object's provider circuits
  * (control-plane.ts) both run this code; only where the state lives differs.
  *

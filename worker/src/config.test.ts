@@ -15,7 +15,7 @@ function parseDotenv(text: string): Record<string, string> {
   return vars;
 }
 
-describe("parseConfig defaults (SPEC §2)", () => {
+describe("parseConfig defaults (docs/api.md#environment-variables)", () => {
   it("uses every documented default when nothing is set", () => {
     const config = parseConfig({});
     expect(config.vps).toMatchObject({

@@ -74,7 +74,7 @@ interface IntRule {
   max: number;
 }
 
-/** Numeric variables: documented default, clamp range (SPEC §2). Unset, empty or non-numeric → default. */
+/** Numeric variables: documented default, clamp range (docs/api.md#environment-variables). Unset, empty or non-numeric → default. */
 export const INT_RULES = {
   vpsTimeoutMs: { variable: "VPS_PROXY_TIMEOUT_MS", fallback: 7000, min: 1000, max: 30000 },
   vpsRetries: { variable: "VPS_PROXY_RETRIES", fallback: 1, min: 0, max: 5 },
@@ -248,7 +248,7 @@ function parseOrigin(raw: string | undefined): { origin: URL | null; problem: st
   return { origin: new URL(parsed.url.origin), problem: null };
 }
 
-/** Parses the Worker env once into a typed config with the documented defaults (SPEC §2). Pure. */
+/** Parses the Worker env once into a typed config with the documented defaults (docs/api.md#environment-variables). Pure. */
 export function parseConfig(env: WorkerEnv): WorkerConfig {
   const problems: ConfigProblem[] = [];
   const nodeEnv = (readString(env, "NODE_ENV") ?? "").toLowerCase();
@@ -370,7 +370,7 @@ export function getConfig(env: WorkerEnv): WorkerConfig {
 }
 
 /**
- * Deployment rules on top of parseConfig (SPEC §2, config:check:worker): with production rules the
+ * Deployment rules on top of parseConfig (docs/api.md#environment-variables, config:check:worker): with production rules the
  * Clerk tuple, a valid secret and VPS_API_ORIGIN are required and insecure dev auth is an error.
  */
 export function checkDeploymentConfig(env: WorkerEnv): ConfigProblem[] {

@@ -24,7 +24,7 @@ import { identityLabel, type Identity, type ProviderName } from "./types";
  * The Worker side of ControlPlaneDO. When the object cannot be reached (binding missing, stub.fetch
  * throws, non-2xx, no answer in time) the very functions the object runs (control-plane-core.ts) run
  * on this isolate's memory instead: limits and breakers keep working per isolate instead of failing
- * open, and every fallback is counted (SPEC §3.6, §3.7).
+ * open, and every fallback is counted (docs/api.md#ai-providers and docs/api.md#rate-limiting).
  */
 
 /** A healthy DO answers in a few ms; past this the request should not wait on it. */

@@ -22,7 +22,7 @@ export type { AcquireReply, RateLimitReply, ReportReply, ViewsReply } from "./co
 
 /**
  * ControlPlaneDO: the provider breakers shared by every isolate and the rate-limit windows
- * (SPEC §3.6, §3.7). A thin shell: the decisions are control-plane-core.ts, which the Worker's
+ * (docs/api.md#ai-providers and docs/api.md#rate-limiting). A thin shell: the decisions are control-plane-core.ts, which the Worker's
  * in-memory fallback runs too; this class loads and persists their state.
  *
  * Deliberately a plain class with `fetch` and no `cloudflare:workers` import, so the Worker's

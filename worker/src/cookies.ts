@@ -1,4 +1,4 @@
-/** Pure cookie parsing and serialisation (SPEC §3.3). No runtime access; the routes own the policy. */
+/** Pure cookie parsing and serialisation (docs/api.md#key-storage-and-rotation). No runtime access; the routes own the policy. */
 
 export const SESSION_COOKIE = "pb_ai_session";
 

@@ -1,7 +1,7 @@
 import { err, ok, type Result } from "./result";
 
 /**
- * Provider-key encryption at rest (SPEC §3.3, docs/storage-schema.md).
+ * Provider-key encryption at rest (docs/api.md#key-storage-and-rotation, docs/storage-schema.md).
  *
  * v2 record:  {"v":2,"kid":"<key id>","iv":"<b64 12 bytes>","data":"<b64 ciphertext||tag>"}
  *   key  = HKDF-SHA-256(secret, salt "pocketbrain/kek/v2", info "pocketbrain/provider-key/v2") → AES-256-GCM

@@ -1,6 +1,6 @@
 /**
  * The Worker's bindings and variables, typed structurally so the PocketBrain repo's plain-Node tests
- * can pass Map-backed fakes (SPEC §3): KV needs get/put/delete, the DO namespace idFromName/get.
+ * can pass Map-backed fakes (docs/api.md): KV needs get/put/delete, the DO namespace idFromName/get.
  */
 export interface KvStore {
   get(key: string, type?: "text"): Promise<string | null>;

@@ -1,4 +1,4 @@
-/** Wire error codes (SPEC §3.1). Clients switch on these; never rename one. */
+/** Wire error codes (docs/api.md#error-envelope). Clients switch on these; never rename one. */
 export const ERROR_STATUS = {
   AUTH_REQUIRED: 401,
   AUTH_EXPIRED: 403,
@@ -18,7 +18,7 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 
-/** `error.cause` values the PocketBrain client understands (SPEC §3.8 failureCauses). */
+/** `error.cause` values the PocketBrain client understands (docs/api.md#metrics failureCauses). */
 export const UPSTREAM_CAUSES = [
   "origin_unconfigured",
   "timeout",

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ApiError, ERROR_CODES, ERROR_STATUS } from "./errors";
 import { errorResponse, resolveRequestId } from "./http";
 
-describe("error envelope (SPEC §3.1)", () => {
+describe("error envelope (docs/api.md#error-envelope)", () => {
   it.each(ERROR_CODES)("%s maps to its status with the envelope and baseline headers", async (code) => {
     const response = errorResponse(new ApiError(code, "msg"), "req-12345678");
     expect(response.status).toBe(ERROR_STATUS[code]);

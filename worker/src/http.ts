@@ -1,6 +1,6 @@
 import { ApiError, isRetryAfterStatus } from "./errors";
 
-/** Baseline headers on every response the Worker builds itself (SPEC §3.1). */
+/** Baseline headers on every response the Worker builds itself (docs/api.md#error-envelope). */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",

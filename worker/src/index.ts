@@ -21,7 +21,7 @@ interface ExecutionContextLike {
 
 const AI_PREFIX = "/api/v1/ai/";
 
-/** The route table (SPEC §3.2). Handlers live in routes/ and proxy.ts; this file only dispatches. */
+/** The route table (docs/api.md#routes). Handlers live in routes/ and proxy.ts; this file only dispatches. */
 async function route(ctx: RequestContext): Promise<Response> {
   const { pathname } = ctx.url;
   const method = ctx.request.method.toUpperCase();
@@ -43,7 +43,7 @@ async function route(ctx: RequestContext): Promise<Response> {
   throw new ApiError("NOT_FOUND", "Route not found");
 }
 
-/** Counts what every failed response has in common, once, here (SPEC §3.8). */
+/** Counts what every failed response has in common, once, here (docs/api.md#metrics). */
 function recordFailure(error: ApiError): void {
   if (error.failureCause) countCause(error.failureCause);
   if (error.failureCause === "kv_unavailable") countKvFailure();

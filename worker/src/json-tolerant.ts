@@ -1,7 +1,7 @@
 import { err, ok, type Result } from "./result";
 
 /**
- * Parses model output that should be JSON but often is not only JSON (SPEC §3.2): plain JSON, a
+ * Parses model output that should be JSON but often is not only JSON (docs/api.md#routes): plain JSON, a
  * ```json fenced block, or the first balanced {…}/[…] that parses. Never throws.
  */
 export function parseTolerantJson(text: string): Result<unknown, string> {

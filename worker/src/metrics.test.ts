@@ -3,7 +3,7 @@ import { resetMetrics, snapshotMetrics } from "./metrics";
 
 const closed = { state: "closed", open: false, openUntil: null, remainingMs: 0 } as const;
 
-describe("metrics snapshot (SPEC §3.8)", () => {
+describe("metrics snapshot (docs/api.md#metrics)", () => {
   it("keeps PocketBrain's shape with every counter present", () => {
     resetMetrics();
     const snapshot = snapshotMetrics(closed, Date.now());

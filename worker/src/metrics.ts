@@ -1,7 +1,7 @@
 import type { FailureCause } from "./errors";
 import { PROVIDER_CAUSES, UPSTREAM_CAUSES } from "./errors";
 
-/** Counters of one isolate (SPEC §3.8). Names are part of the client contract: add, never remove. */
+/** Counters of one isolate (docs/api.md#metrics). Names are part of the client contract: add, never remove. */
 export const METRIC_NAMES = [
   "requests",
   "authFailures",

@@ -3,7 +3,7 @@ import { ApiError } from "./errors";
 import { isLoopbackHostname } from "./net";
 
 /**
- * CSRF rule for state-changing routes (SPEC §3.2): a browser Origin must be the Worker's own,
+ * CSRF rule for state-changing routes (docs/api.md#routes): a browser Origin must be the Worker's own,
  * listed in ALLOWED_ORIGINS, or — when the Worker itself runs on loopback — any loopback origin
  * (local dev behind a Vite proxy). Requests without Origin (non-browser clients) pass; the
  * SameSite=Lax cookie closes the rest.

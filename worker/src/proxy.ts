@@ -11,7 +11,7 @@ import { createRetryBudget, recordRequest, tryWithdrawRetry } from "./retry-budg
 import { acquireVpsCircuit, releaseVpsProbe, reportVpsOutcome, vpsCircuitAllowsRetry } from "./vps-circuit";
 
 /**
- * `/api/v2/*` passthrough (SPEC §3.5). Composition, outermost first:
+ * `/api/v2/*` passthrough (docs/api.md#apiv2-passthrough). Composition, outermost first:
  *   path check (400, moves nothing) → circuit (fast 503, no upstream call) → origin checks → body limit → deadline → retry(budget,
  *   backoff) → per-attempt timeout → fetch.
  * The circuit sits outside the retries so one client request counts once however many attempts it

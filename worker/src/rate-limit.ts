@@ -1,5 +1,5 @@
 /**
- * Rate limiter (SPEC §3.7): an exact sliding-window log — at most `max` requests in ANY span of
+ * Rate limiter (docs/api.md#rate-limiting): an exact sliding-window log — at most `max` requests in ANY span of
  * `windowMs`, per bucket (identity + client IP).
  *
  * Why not a fixed window: it lets 2 × max through around a window boundary and then locks a user

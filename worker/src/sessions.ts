@@ -11,7 +11,7 @@ import { recordPutOptions } from "./record-metadata";
 /** Where an identity's key record lives: an account record (verified user) or a device session. */
 export type StoreTarget = { scope: "account"; key: string } | { scope: "device"; key: string; sessionId: string };
 
-/** A key record as read from KV (SPEC §3.3). Timestamps in ms; the original's format is unknown, so both numbers and ISO strings are read. */
+/** A key record as read from KV (docs/api.md#key-storage-and-rotation). Timestamps in ms; the original's format is unknown, so both numbers and ISO strings are read. */
 export interface StoredRecord {
   provider: ProviderName;
   encryptedApiKey: unknown;

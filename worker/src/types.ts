@@ -9,7 +9,7 @@ export const isProviderName = (value: unknown): value is ProviderName =>
 /** `ambiguous`: the session cookie was sent more than once (cookie tossing), so no session is used. */
 export type Identity = { kind: "user"; sub: string } | { kind: "session"; sessionId: string } | { kind: "anon"; ambiguous?: true };
 
-/** Rate-limit identity string (SPEC §3.7): `user:<sub>`, `session:<uuid>` or `anon`. */
+/** Rate-limit identity string (docs/api.md#rate-limiting): `user:<sub>`, `session:<uuid>` or `anon`. */
 export function identityLabel(identity: Identity): string {
   switch (identity.kind) {
     case "user":

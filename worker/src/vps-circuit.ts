@@ -4,7 +4,7 @@ import type { WorkerConfig } from "./config";
 import type { CircuitView } from "./metrics";
 
 /**
- * The /api/v2 circuit lives in module memory, one per isolate (SPEC §3.5, decision 0002): checking
+ * The /api/v2 circuit lives in module memory, one per isolate (docs/api.md#apiv2-passthrough, decision 0002): checking
  * it costs nothing on the hot path, and a backend outage is seen by every isolate within a few
  * requests anyway. Provider circuits, which must be shared, live in the Durable Object.
  */
@@ -38,14 +38,14 @@ export function releaseVpsProbe(now: number, probeSeq: number | null): void {
 
 /**
  * Whether an in-flight request may send another attempt: only while the circuit is closed. Once
- * another request has opened it, "no upstream call while open, one probe when half-open" (SPEC §3.5)
+ * another request has opened it, "no upstream call while open, one probe when half-open" (docs/api.md#apiv2-passthrough)
  * holds for retries too.
  */
 export function vpsCircuitAllowsRetry(now: number): boolean {
   return view(cell.state, now).state === "closed";
 }
 
-/** The metrics view (SPEC §3.8 `vpsProxyCircuit`). */
+/** The metrics view (docs/api.md#metrics `vpsProxyCircuit`). */
 export function vpsCircuitView(_config: WorkerConfig, now: number): CircuitView {
   return view(cell.state, now);
 }

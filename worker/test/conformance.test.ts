@@ -10,7 +10,7 @@ import { handleRequest } from "../src/index";
 import { createVirtualTimers } from "../unit/virtual-timers";
 
 /**
- * SPEC §3 conformance on workerd with the real KV and Durable Object bindings. Cases without env
+ * docs/api.md conformance on workerd with the real KV and Durable Object bindings. Cases without env
  * overrides go through SELF.fetch (the deployed entry point); a case that needs other variables calls
  * the Worker's handler with the same bindings plus those variables.
  */

@@ -8,7 +8,7 @@ export const OPENROUTER_BASE = "http://127.0.0.1:8612";
 export const CLERK_ISSUER = "https://clerk.pocketbrain.test";
 export const CLERK_AUDIENCE = "pocketbrain-web";
 
-/** Fake providers answering the one cheap validation call with "OK" (SPEC §3.2 connect). */
+/** Fake providers answering the one cheap validation call with "OK" (docs/api.md#routes connect). */
 export function providerHandlers(geminiBase = GEMINI_BASE, openrouterBase = OPENROUTER_BASE): HttpHandler[] {
   return [
     http.post(`${geminiBase}/v1beta/models/gemini-2.5-flash:generateContent`, () =>

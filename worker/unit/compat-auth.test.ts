@@ -17,12 +17,12 @@
  * is invalid", an unparsable account record counts as absent (cookie fallback); legacy records
  * open with the untrimmed active secret.
  *
- * Differences kept, and why (SPEC wins where it says "SPEC differs"):
+ * Differences kept, and why (the contract in docs/api.md wins where it deliberately differs; all listed in docs/migration.md):
  * - Routes: OPTIONS and every JSON response carry X-Request-Id and security headers, errors a
- *   `requestId` (SPEC). Exact `/api/v2` (no slash) goes to the passthrough (original: 404).
+ *   `requestId` (docs/api.md). Exact `/api/v2` (no slash) goes to the passthrough (original: 404).
  *   `POST /api/v1/ai/<unknown>` is 404 "Route not found" at once, without the credential,
  *   rate-limit and body steps (no KV read, no bucket for a path nobody calls).
- * - Every POST, disconnect included, needs a JSON content type and a same-site Origin (SPEC). The
+ * - Every POST, disconnect included, needs a JSON content type and a same-site Origin (docs/api.md). The
  *   content type is the media type `application/json` exactly (original: header *contains* it).
  * - Body: over 128 KiB is 413 `BAD_REQUEST` "Request body too large" and invalid JSON 400
  *   "Invalid JSON body", as the original; a non-object JSON body is 400 (original: passed on to
@@ -35,17 +35,16 @@
  * - Connect also deletes the device session its cookie named (hygiene after a new session).
  * - Disconnect with a verified user also deletes the device session and clears the cookie (issue 15).
  * - Bearer parsing: `Bearer <one token>` only (a value with inner spaces is no token). jose
- *   verifies (SPEC): it may fetch the JWKS for a token without `kid`, refetches on an unknown `kid`
+ *   verifies (docs/api.md): it may fetch the JWKS for a token without `kid`, refetches on an unknown `kid`
  *   with a 30 s cooldown, caches 10 min (original 5 min: fewer fetches, never more), sends jose's
  *   Accept header; `exp` is required; a JWKS failure is remembered 30 s (issue 15).
  * - `ALLOW_INSECURE_DEV_AUTH` is `true` case-insensitively after trimming (original: exact string);
  *   "local" is the isLocalRequest rule, not the URL hostname alone (issue 15).
- * - Cookie: `Secure` dropped only over plain http (SPEC); a duplicate `pb_ai_session` means no
+ * - Cookie: `Secure` dropped only over plain http (docs/api.md); a duplicate `pb_ai_session` means no
  *   session (issue 15; original: the last wins); a malformed percent-escape is no session
  *   (original: 500); session ids are bounded to 128 URL-safe ASCII characters.
- * - Records: v2 format with key id and AAD (SPEC); timestamps are written as ISO strings and read
- *   as numbers or strings (ORIGINAL-WORKER describes ms numbers: a rollback reads our records'
- *   `expiresAt` as missing — docs/migration.md). New records are sealed with the trimmed secret;
+ * - Records: v2 format with key id and AAD (docs/api.md); a rollback to the original cannot open
+ *   them (docs/migration.md). New records are sealed with the trimmed secret;
  *   legacy records also open with the untrimmed one, as the original sealed them.
  * - Re-seal TTL is the remaining lifetime rounded up, at least KV's 60 s (original: floor, ≤ 0 a failure).
  * - A v2 record whose key id names neither configured secret is kept, not deleted (issue 14).

@@ -1,5 +1,5 @@
 /**
- * Drop-in compatibility with the original PocketBrain worker (ORIGINAL-WORKER.md §5–§9) for the
+ * Drop-in compatibility with the original PocketBrain worker (its providers, /api/v2, circuits, rate limits and metrics; docs/migration.md lists every difference) for the
  * provider, /api/v2, breaker, limiter and metrics parts. Each fixed difference has a test here or in
  * the suite named beside it. Differences that stay, and why:
  *

@@ -9,7 +9,7 @@ import { makeEnv } from "./fakes";
 import { createVirtualTimers } from "./virtual-timers";
 
 /**
- * SPEC §3 conformance in plain Node, the way the PocketBrain repo imports the Worker: `default.fetch`
+ * docs/api.md conformance in plain Node, the way the PocketBrain repo imports the Worker: `default.fetch`
  * with Map-backed fakes, no DO binding (the in-memory fallback of §3.6/§3.7), msw at the network edge.
  */
 const { server, logLines } = conformanceHarness();

@@ -72,7 +72,7 @@ export function createFakeKv(now: () => number = () => Date.now()): FakeKv {
   return kv;
 }
 
-/** A DO namespace whose stubs cannot be reached (the fallback path of SPEC §3.6/3.7). */
+/** A DO namespace whose stubs cannot be reached (the fallback path of docs/api.md#ai-providers and docs/api.md#rate-limiting). */
 export function createUnreachableDoNamespace(): DoNamespace & { calls: number } {
   const namespace = {
     calls: 0,

@@ -5,7 +5,7 @@ import { failThenOk, fakeBackend, hangUntilTimeout, ok, pushedEventStream, unava
 
 const server = useProxyTestServer();
 
-describe("/api/v2 order of checks (SPEC §3.5)", () => {
+describe("/api/v2 order of checks (docs/api.md#apiv2-passthrough)", () => {
   it("answers 503 origin_unconfigured, not retryable, without Retry-After when VPS_API_ORIGIN is unset", async () => {
     const { call } = createHarness({ VPS_API_ORIGIN: undefined });
     const response = await call("/api/v2/sync/pull");

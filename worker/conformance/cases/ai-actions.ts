@@ -2,11 +2,11 @@ import { LOCAL } from "../fakes";
 import type { ConformanceCase, ProviderReply, RequestSpec } from "../types";
 import { connectStep, failure, type Provider } from "./steps";
 
-const SPEC = "§3.2 AI actions (PocketBrain shapes)";
+const AREA = "docs/api.md#ai-actions — PocketBrain shapes";
 
 function action(name: string, provider: Provider, path: string, body: unknown, reply: ProviderReply | undefined, expected: Partial<ConformanceCase["expect"]> & { status: number }): ConformanceCase {
   const request: RequestSpec = { url: `${LOCAL}/api/v1/ai/${path}`, json: body, session: true };
-  return { name, spec: SPEC, setup: [connectStep(provider)], ...(reply ? { provider: reply } : {}), request, expect: expected };
+  return { name, spec: AREA, setup: [connectStep(provider)], ...(reply ? { provider: reply } : {}), request, expect: expected };
 }
 
 const ANALYSIS = '```json\n{"title":"Plan Lisbon trip","tags":["travel","lisbon","ideas","spare"],"type":"IDEA","dueDate":"2031-05-04","priority":"low"}\n```';

@@ -2,14 +2,14 @@ import { BACKEND_ORIGIN, LOCAL, PUBLIC } from "../fakes";
 import type { ConformanceCase, Step } from "../types";
 import { connectStep, failure } from "./steps";
 
-const SPEC = "issue 15: one client cannot hurt another (providers, /api/v2)";
+const AREA = "issue 15: one client cannot hurt another (providers, /api/v2)";
 const WITH_BACKEND = { VPS_API_ORIGIN: BACKEND_ORIGIN, VPS_PROXY_RETRIES: "0" };
 const HEALTHY = { status: 200, body: '{"ok":true}', headers: { "content-type": "application/json" } };
 const SESSION_AND_TICKET = "pb_ai_session=00000000-0000-4000-8000-000000000000; pb_stream_ticket=t-1";
 
 const encodedPath = (path: string): ConformanceCase => ({
   name: `${path} answers 400 BAD_REQUEST before any upstream call`,
-  spec: SPEC,
+  spec: AREA,
   env: WITH_BACKEND,
   backend: HEALTHY,
   request: { url: `${PUBLIC}${path}`, headers: { cookie: SESSION_AND_TICKET } },
@@ -27,7 +27,7 @@ export const ATTACKS_PROVIDER: ConformanceCase[] = [
   encodedPath("/api/v2/events/..%2fadmin"),
   {
     name: "an honest /api/v2 request beside the encoded-path attacks still passes through",
-    spec: SPEC,
+    spec: AREA,
     env: WITH_BACKEND,
     setup: [{ request: { url: `${PUBLIC}/api/v2/..%2fadmin` }, status: 400, repeat: 3 }],
     backend: HEALTHY,
@@ -36,7 +36,7 @@ export const ATTACKS_PROVIDER: ConformanceCase[] = [
   },
   {
     name: "X-Timeout-Ms: 1 is raised to the 1000 ms floor: a healthy backend answers, and honest traffic after three such requests goes upstream",
-    spec: SPEC,
+    spec: AREA,
     env: WITH_BACKEND,
     setup: [tinyBudget, tinyBudget, tinyBudget],
     backend: HEALTHY,
@@ -45,7 +45,7 @@ export const ATTACKS_PROVIDER: ConformanceCase[] = [
   },
   {
     name: "a backend Set-Cookie for pb_ai_session never reaches the browser",
-    spec: SPEC,
+    spec: AREA,
     env: WITH_BACKEND,
     backend: { status: 200, body: "{}", headers: { "content-type": "application/json", "set-cookie": "pb_ai_session=attacker-session; Path=/; HttpOnly" } },
     request: { url: `${PUBLIC}/api/v2/events/ticket`, method: "POST", rawBody: "{}" },
@@ -53,7 +53,7 @@ export const ATTACKS_PROVIDER: ConformanceCase[] = [
   },
   {
     name: "a backend Set-Cookie for pb_stream_ticket passes through",
-    spec: SPEC,
+    spec: AREA,
     env: WITH_BACKEND,
     backend: { status: 200, body: "{}", headers: { "content-type": "application/json", "set-cookie": "pb_stream_ticket=t-1; Path=/api/v2/events; HttpOnly" } },
     request: { url: `${PUBLIC}/api/v2/events/ticket`, method: "POST", rawBody: "{}" },
@@ -61,7 +61,7 @@ export const ATTACKS_PROVIDER: ConformanceCase[] = [
   },
   {
     name: "one user's key answered 429 five times leaves the provider breaker closed for another user",
-    spec: SPEC,
+    spec: AREA,
     env: { PROVIDER_RETRIES: "0" },
     setup: [connectStep("gemini"), spentKeyAnalyze, connectStep("gemini")],
     provider: { text: '{"title":"Fine","tags":[],"type":"NOTE"}' },

@@ -3,73 +3,73 @@ import type { ConformanceCase } from "../types";
 import { anyString } from "../matchers";
 import { failure } from "./steps";
 
-const SPEC = "§3.1/§3.2 routing, envelope and headers";
+const AREA = "docs/api.md#conventions — routing, envelope and headers";
 const notFound = failure(404, { code: "NOT_FOUND", retryable: false });
 
 export const BASICS: ConformanceCase[] = [
   {
     name: "OPTIONS on an API route answers 204 with an empty body",
-    spec: SPEC,
+    spec: AREA,
     request: { method: "OPTIONS", url: `${PUBLIC}/api/v1/ai/analyze`, headers: { origin: "https://app.example.net", "access-control-request-method": "POST" } },
     expect: { status: 204, kind: "empty" },
   },
   {
     name: "OPTIONS on any path answers 204 with an empty body",
-    spec: SPEC,
+    spec: AREA,
     request: { method: "OPTIONS", url: `${LOCAL}/anything/at/all` },
     expect: { status: 204, kind: "empty" },
   },
   {
     name: "an unknown route answers the 404 NOT_FOUND envelope",
-    spec: SPEC,
+    spec: AREA,
     request: { url: `${PUBLIC}/api/v1/nope` },
     expect: notFound,
   },
   {
     name: "GET on a POST-only route is anything else: 404",
-    spec: SPEC,
+    spec: AREA,
     request: { url: `${LOCAL}/api/v1/auth/connect` },
     expect: notFound,
   },
   {
     name: "an unknown AI action is anything else: 404",
-    spec: SPEC,
+    spec: AREA,
     request: { url: `${LOCAL}/api/v1/ai/summarize`, json: { content: "x" } },
     expect: notFound,
   },
   {
     name: "a path outside /api answers 404",
-    spec: SPEC,
+    spec: AREA,
     request: { url: `${PUBLIC}/` },
     expect: notFound,
   },
   {
     name: "without an incoming X-Request-Id one is generated and used in the envelope",
-    spec: SPEC,
+    spec: AREA,
     request: { url: `${PUBLIC}/api/v1/nope`, requestId: null },
     expect: notFound,
   },
   {
     name: "an X-Request-Id with spaces and markup is not echoed",
-    spec: SPEC,
+    spec: AREA,
     request: { url: `${PUBLIC}/api/v1/nope`, requestId: "<script>alert(1)</script> id" },
     expect: { ...notFound, requestId: "generated" },
   },
   {
     name: "an over-long X-Request-Id is not echoed",
-    spec: SPEC,
+    spec: AREA,
     request: { url: `${PUBLIC}/api/v1/nope`, requestId: "r".repeat(300) },
     expect: { ...notFound, requestId: "generated" },
   },
   {
     name: "a sane X-Request-Id is echoed on a success",
-    spec: SPEC,
+    spec: AREA,
     request: { url: `${PUBLIC}/api/v1/auth/status`, requestId: "client-req:0001.a_b" },
     expect: { status: 200, requestId: "echo", json: { connected: false, scope: "device" } },
   },
 ];
 
-/** SPEC §3.1 "unknown exceptions become 500 INTERNAL_ERROR with no internals leaked". */
+/** docs/api.md#error-envelope "unknown exceptions become 500 INTERNAL_ERROR with no internals leaked". */
 export const UNKNOWN_EXCEPTIONS: ConformanceCase[] = [
   {
     name: "a request body that fails mid-read becomes 500 INTERNAL_ERROR without internals",

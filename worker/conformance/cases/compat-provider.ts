@@ -3,7 +3,7 @@ import { anyBoolean, anyNumber, counters, hasKeys, epochMsAbout } from "../match
 import type { ConformanceCase } from "../types";
 import { connectStep, failure, freshClientIp, keyFor } from "./steps";
 
-const SPEC = "drop-in compatibility with the original worker (providers, /api/v2, metrics)";
+const AREA = "drop-in compatibility with the original worker (providers, /api/v2, metrics)";
 const WITH_BACKEND = { VPS_API_ORIGIN: BACKEND_ORIGIN, VPS_PROXY_RETRIES: "0" };
 
 /** Every leaf of the original worker's metrics JSON, under its names and nesting (ours only adds). */
@@ -28,20 +28,20 @@ const IDEA_TASK_NOTE = JSON.stringify(["IDEA", "TASK", "NOTE"].map((type, index)
 export const COMPAT_PROVIDER: ConformanceCase[] = [
   {
     name: "metrics JSON carries the original's full key tree (runtimeConfig secret counters, numeric openUntil)",
-    spec: SPEC,
+    spec: AREA,
     request: { url: `${LOCAL}/api/v1/metrics` },
     expect: { status: 200, json: ORIGINAL_METRICS_SHAPE },
   },
   {
     name: "an unset VPS_API_ORIGIN answers the original's message",
-    spec: SPEC,
+    spec: AREA,
     env: { VPS_API_ORIGIN: "" },
     request: { url: `${PUBLIC}/api/v2/sync/pull` },
     expect: failure(503, { code: "SERVICE_UNAVAILABLE", cause: "origin_unconfigured", retryable: false, message: "VPS API origin is not configured" }),
   },
   {
     name: "a VPS_API_ORIGIN equal to the Worker's origin answers the original's message",
-    spec: SPEC,
+    spec: AREA,
     env: WITH_BACKEND,
     backend: { status: 200, body: "{}" },
     request: { url: `${BACKEND_ORIGIN}/api/v2/sync/pull` },
@@ -52,7 +52,7 @@ export const COMPAT_PROVIDER: ConformanceCase[] = [
   },
   {
     name: "a /api/v2 body over the limit answers the original's 413 message",
-    spec: SPEC,
+    spec: AREA,
     env: { ...WITH_BACKEND, VPS_PROXY_MAX_BODY_BYTES: "32768" },
     backend: { status: 200, body: "{}" },
     request: { url: `${PUBLIC}/api/v2/sync/push`, rawBody: "x".repeat(40_000) },
@@ -60,7 +60,7 @@ export const COMPAT_PROVIDER: ConformanceCase[] = [
   },
   {
     name: "batch 'Create 2 ideas …' truncates to 2 items and forces IDEA, as the original",
-    spec: SPEC,
+    spec: AREA,
     setup: [connectStep("gemini")],
     provider: { text: IDEA_TASK_NOTE },
     request: { url: `${LOCAL}/api/v1/ai/batch`, json: { content: "Create 2 ideas about habit tracking" }, session: true },
@@ -72,7 +72,7 @@ export const COMPAT_PROVIDER: ConformanceCase[] = [
   },
   {
     name: "batch 'Create 2 ideas and 2 tasks …' adds the counts and forces no type",
-    spec: SPEC,
+    spec: AREA,
     setup: [connectStep("openrouter")],
     provider: { text: JSON.stringify(["IDEA", "IDEA", "TASK", "TASK", "NOTE"].map((type) => ({ content: type, title: type, tags: [], type }))) },
     request: { url: `${LOCAL}/api/v1/ai/batch`, json: { content: "Create 2 ideas and 2 tasks about habit tracking" }, session: true },
@@ -83,7 +83,7 @@ export const COMPAT_PROVIDER: ConformanceCase[] = [
   },
   {
     name: "connect accepts a validation reply that contains OK ('Okay.'), as the original",
-    spec: SPEC,
+    spec: AREA,
     provider: { text: "Okay." },
     request: { url: `${LOCAL}/api/v1/auth/connect`, json: { provider: "gemini", apiKey: keyFor("gemini") }, headers: { "cf-connecting-ip": freshClientIp() } },
     expect: { status: 200, json: { connected: true, provider: "gemini", scope: "device", expiresAt: epochMsAbout(86_400_000) }, providerCalls: 1 },

@@ -2,7 +2,7 @@ import { LOCAL } from "../fakes";
 import type { ConformanceCase } from "../types";
 import { connectStep, failure, freshClientIp } from "./steps";
 
-const SPEC = "§3.1/§3.3/§3.6/§3.7 retryable failures carry Retry-After";
+const AREA = "docs/api.md#response-headers — retryable failures carry Retry-After";
 /** One attempt per request: these cases are about the final answer, not the retry loop. */
 const ONE_ATTEMPT = { PROVIDER_RETRIES: "0" };
 const search = { url: `${LOCAL}/api/v1/ai/search`, json: { query: "anything" }, session: true } as const;
@@ -10,7 +10,7 @@ const search = { url: `${LOCAL}/api/v1/ai/search`, json: { query: "anything" }, 
 export const RETRY_AFTER: ConformanceCase[] = [
   {
     name: "a provider 429 with Retry-After passes on as 429 RATE_LIMITED with that Retry-After",
-    spec: SPEC,
+    spec: AREA,
     setup: [connectStep("gemini")],
     provider: { status: 429, headers: { "retry-after": "30" } },
     request: search,
@@ -18,7 +18,7 @@ export const RETRY_AFTER: ConformanceCase[] = [
   },
   {
     name: "a provider 429 without Retry-After still answers an integer Retry-After",
-    spec: SPEC,
+    spec: AREA,
     env: ONE_ATTEMPT,
     setup: [connectStep("openrouter")],
     provider: { status: 429 },
@@ -27,7 +27,7 @@ export const RETRY_AFTER: ConformanceCase[] = [
   },
   {
     name: "a provider 503 answers 503 PROVIDER_UNAVAILABLE provider_5xx with Retry-After",
-    spec: SPEC,
+    spec: AREA,
     env: ONE_ATTEMPT,
     setup: [connectStep("gemini")],
     provider: { status: 503 },
@@ -36,7 +36,7 @@ export const RETRY_AFTER: ConformanceCase[] = [
   },
   {
     name: "a hung provider answers 504 TIMEOUT provider_timeout with Retry-After",
-    spec: SPEC,
+    spec: AREA,
     env: { ...ONE_ATTEMPT, PROVIDER_TIMEOUT_MS: "500" },
     setup: [connectStep("openrouter")],
     provider: { hang: true },
@@ -45,7 +45,7 @@ export const RETRY_AFTER: ConformanceCase[] = [
   },
   {
     name: "a KV outage answers 503 SERVICE_UNAVAILABLE kv_unavailable with Retry-After 5",
-    spec: SPEC,
+    spec: AREA,
     kvOutage: true,
     setup: [connectStep("gemini")],
     request: { url: `${LOCAL}/api/v1/auth/status`, session: true },
@@ -53,7 +53,7 @@ export const RETRY_AFTER: ConformanceCase[] = [
   },
   {
     name: "a KV outage during an AI call answers 503 kv_unavailable without a provider call",
-    spec: SPEC,
+    spec: AREA,
     kvOutage: true,
     setup: [connectStep("gemini")],
     provider: { text: "unused" },
@@ -65,7 +65,7 @@ export const RETRY_AFTER: ConformanceCase[] = [
     const emptyConnect = { url: `${LOCAL}/api/v1/auth/connect`, rawBody: "", headers: { "cf-connecting-ip": clientIp } };
     return {
       name: "the 46th connect in a minute from one client answers 429 RATE_LIMITED with Retry-After ≤ 60",
-      spec: SPEC,
+      spec: AREA,
       setup: [{ request: emptyConnect, repeat: 45, status: 400 }],
       request: emptyConnect,
       expect: { ...failure(429, { code: "RATE_LIMITED", retryable: true }), headers: { "retry-after": /^([1-9]|[1-5]\d|60)$/ } },

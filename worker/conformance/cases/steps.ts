@@ -6,7 +6,7 @@ export const keyFor = (provider: Provider): string => (provider === "gemini" ? G
 
 let clientSeq = 0;
 /**
- * A documentation-range client IP, new for each connect step: the connect limit (SPEC §3.7, 45/60 s
+ * A documentation-range client IP, new for each connect step: the connect limit (docs/api.md#rate-limiting, 45/60 s
  * per identity + IP, `anon` on connect) must not couple unrelated cases that run in one storage.
  */
 export function freshClientIp(): string {
@@ -29,7 +29,7 @@ export function connectStep(provider: Provider, host = LOCAL): Step {
 
 export const disconnectStep = (host = LOCAL): Step => ({ request: { url: `${host}/api/v1/auth/disconnect`, method: "POST", session: true }, status: 200 });
 
-/** SPEC §3.3 cookie attributes; `Secure` only off for http localhost/127.0.0.1. */
+/** docs/api.md#key-storage-and-rotation cookie attributes; `Secure` only off for http localhost/127.0.0.1. */
 export function sessionCookie(maxAge: number, secure: boolean, value: CookieExpectation["value"] = "uuid"): CookieExpectation {
   return { value, attributes: ["HttpOnly", ...(secure ? ["Secure"] : []), "Path=/", `Max-Age=${maxAge}`, "SameSite=Lax"] };
 }

@@ -2,19 +2,19 @@ import { BACKEND_ORIGIN, PUBLIC } from "../fakes";
 import type { ConformanceCase } from "../types";
 import { failure } from "./steps";
 
-const SPEC = "§3.5 /api/v2 passthrough";
+const AREA = "docs/api.md#apiv2-passthrough";
 const WITH_BACKEND = { VPS_API_ORIGIN: BACKEND_ORIGIN, VPS_PROXY_RETRIES: "0" };
 
 export const V2: ConformanceCase[] = [
   {
     name: "without VPS_API_ORIGIN /api/v2 answers 503 origin_unconfigured, not retryable",
-    spec: SPEC,
+    spec: AREA,
     request: { url: `${PUBLIC}/api/v2/sync/pull` },
     expect: failure(503, { code: "SERVICE_UNAVAILABLE", cause: "origin_unconfigured", retryable: false }),
   },
   {
     name: "a VPS_API_ORIGIN equal to the Worker's own origin answers 500 CONFIG_ERROR origin_unconfigured",
-    spec: SPEC,
+    spec: AREA,
     env: { VPS_API_ORIGIN: BACKEND_ORIGIN },
     backend: { status: 200, body: "{}" },
     request: { url: `${BACKEND_ORIGIN}/api/v2/sync/pull` },
@@ -22,7 +22,7 @@ export const V2: ConformanceCase[] = [
   },
   {
     name: "a success passes status, body and headers through with the client's X-Request-Id",
-    spec: SPEC,
+    spec: AREA,
     env: WITH_BACKEND,
     backend: { status: 201, body: '{"ok":true,"items":[1,2]}', headers: { "content-type": "application/json; charset=utf-8", "x-backend-marker": "kept", etag: '"v7"' } },
     request: {
@@ -44,7 +44,7 @@ export const V2: ConformanceCase[] = [
   },
   {
     name: "a passthrough without any request id carries the Worker's own, sent upstream too",
-    spec: SPEC,
+    spec: AREA,
     env: WITH_BACKEND,
     backend: { status: 200, body: "[]", headers: { "content-type": "application/json" } },
     request: { url: `${PUBLIC}/api/v2/notes`, requestId: null },
@@ -52,7 +52,7 @@ export const V2: ConformanceCase[] = [
   },
   {
     name: "a POST body and method reach the backend and a 4xx passes through untouched",
-    spec: SPEC,
+    spec: AREA,
     env: WITH_BACKEND,
     backend: { status: 409, body: '{"conflict":"note n1"}', headers: { "content-type": "application/json" } },
     request: { url: `${PUBLIC}/api/v2/sync/push`, json: { changes: [{ id: "n1" }] } },
@@ -60,7 +60,7 @@ export const V2: ConformanceCase[] = [
   },
   {
     name: "on an events path only the non-session cookies are forwarded",
-    spec: SPEC,
+    spec: AREA,
     env: WITH_BACKEND,
     backend: { status: 200, body: '{"ticket":"t-1"}', headers: { "content-type": "application/json" } },
     request: { url: `${PUBLIC}/api/v2/events/ticket`, method: "POST", rawBody: "{}", headers: { cookie: "pb_ai_session=00000000-0000-4000-8000-000000000000; vps_session=abc" } },
@@ -68,7 +68,7 @@ export const V2: ConformanceCase[] = [
   },
   {
     name: "a backend 503 answers 503 upstream_5xx with the backend's Retry-After",
-    spec: SPEC,
+    spec: AREA,
     env: WITH_BACKEND,
     backend: { status: 503, body: "down", headers: { "retry-after": "7" } },
     request: { url: `${PUBLIC}/api/v2/sync/pull` },
@@ -76,7 +76,7 @@ export const V2: ConformanceCase[] = [
   },
   {
     name: "a body over VPS_PROXY_MAX_BODY_BYTES is 413 before any upstream call",
-    spec: SPEC,
+    spec: AREA,
     env: { ...WITH_BACKEND, VPS_PROXY_MAX_BODY_BYTES: "32768" },
     backend: { status: 200, body: "{}" },
     request: { url: `${PUBLIC}/api/v2/sync/push`, rawBody: "x".repeat(40_000) },
@@ -84,7 +84,7 @@ export const V2: ConformanceCase[] = [
   },
   {
     name: "an unreachable backend answers 503 network_error with the open-window Retry-After",
-    spec: SPEC,
+    spec: AREA,
     env: WITH_BACKEND,
     backend: { networkError: true },
     request: { url: `${PUBLIC}/api/v2/sync/pull` },
@@ -92,7 +92,7 @@ export const V2: ConformanceCase[] = [
   },
   {
     name: "a backend success after failures passes through (and closes the count)",
-    spec: SPEC,
+    spec: AREA,
     env: WITH_BACKEND,
     backend: { status: 200, body: '{"ok":true}', headers: { "content-type": "application/json" } },
     request: { url: `${PUBLIC}/api/v2/sync/pull` },

@@ -31,7 +31,7 @@ export function defineAction<I>(
   };
 }
 
-/** Model output that must be JSON; unparseable → 502 PROVIDER_UNAVAILABLE (SPEC §3.2). */
+/** Model output that must be JSON; unparseable → 502 PROVIDER_UNAVAILABLE (docs/api.md#routes). */
 export function expectJson(text: string): unknown {
   const parsed = parseTolerantJson(text);
   if (!parsed.ok) throw unreadableAnswer(`model output is not JSON: ${parsed.error}`);

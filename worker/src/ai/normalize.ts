@@ -1,4 +1,4 @@
-/** Normalisers for model output, so the client always gets the shapes of SPEC §3.2. Pure. */
+/** Normalisers for model output, so the client always gets the shapes of docs/api.md#routes. Pure. */
 export const NOTE_TYPES = ["NOTE", "TASK", "IDEA"] as const;
 export type NoteType = (typeof NOTE_TYPES)[number];
 

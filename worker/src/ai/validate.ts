@@ -1,6 +1,6 @@
 import { err, ok, type Result } from "../result";
 
-/** Input bounds of the AI actions (SPEC §3.2). The 128 KiB body cap sits on top of these. */
+/** Input bounds of the AI actions (docs/api.md#routes). The 128 KiB body cap sits on top of these. */
 export const LIMITS = {
   contentChars: 6000,
   queryChars: 400,

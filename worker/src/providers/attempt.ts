@@ -5,7 +5,7 @@ import { isTimeoutRejection } from "../timeout-error";
 import type { AttemptOutcome, ProviderAdapter, WireRequest } from "./types";
 
 /**
- * One provider attempt under the per-attempt timeout (SPEC §3.6, 12 s default). The timeout covers
+ * One provider attempt under the per-attempt timeout (docs/api.md#ai-providers, 12 s default). The timeout covers
  * the whole exchange, body included: AI answers are read whole, so a stalled body is a timeout too.
  * The race with the timer makes the timeout hold even if a fetch implementation ignores the signal.
  */

@@ -14,7 +14,7 @@ const ADAPTERS: Record<ProviderName, ProviderAdapter> = { gemini: geminiAdapter,
 export const adapterFor = (provider: ProviderName): ProviderAdapter => ADAPTERS[provider];
 
 /**
- * Runs a provider request with the resilience of SPEC §3.6, composed as
+ * Runs a provider request with the resilience of docs/api.md#ai-providers, composed as
  * breaker permit → attempt under timeout → retry decision → backoff, for every attempt:
  * each attempt asks the shared breaker first (an open circuit stops the loop with 503
  * provider_circuit_open) and reports its own outcome, so the breaker counts attempts, not requests.

@@ -1,7 +1,7 @@
 import { err, ok } from "../result";
 import { isObject, type ProviderAdapter } from "./types";
 
-/** SPEC §3.6: the model is fixed for Gemini; DEFAULT_MODEL applies to OpenRouter only. */
+/** docs/api.md#ai-providers: the model is fixed for Gemini; DEFAULT_MODEL applies to OpenRouter only. */
 export const GEMINI_MODEL = "gemini-2.5-flash";
 
 /** Gemini generateContent (v1beta). The key travels in `x-goog-api-key`, never in the URL. */

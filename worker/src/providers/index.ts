@@ -17,7 +17,7 @@ const VALIDATION_PING: ProviderRequest = {
 const validationFailed = (internal: string): ApiError => new ApiError("AUTH_REQUIRED", "API key validation failed", { internal });
 
 /**
- * Validates a key with one cheap provider call (SPEC §3.2 connect): resolves when the reply contains
+ * Validates a key with one cheap provider call (docs/api.md#routes connect): resolves when the reply contains
  * OK; throws ApiError AUTH_REQUIRED "API key validation failed" when the key is refused or the reply
  * is not OK, or the mapped provider error (timeout, network, 5xx, 429, circuit open).
  */

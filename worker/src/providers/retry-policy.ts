@@ -11,7 +11,7 @@ export const BACKOFF_CAP_MS = 4000;
  * client's request open, so the error goes back at once carrying that Retry-After instead.
  */
 export const RETRY_AFTER_FLOOR_CAP_SEC = 10;
-/** Retry-After on retryable errors when the provider gave none (SPEC §3.6). */
+/** Retry-After on retryable errors when the provider gave none (docs/api.md#ai-providers). */
 export const DEFAULT_RETRY_AFTER_SEC = 5;
 
 export type FailedOutcome = Exclude<AttemptOutcome, { kind: "ok" }>;

@@ -67,7 +67,7 @@ export async function handleAuthStatus(ctx: RequestContext): Promise<Response> {
   return jsonResponse({ connected: true, provider: record.provider, expiresAt, scope: "device" }, ctx.requestId);
 }
 
-/** POST /api/v1/auth/connect: validate the key with the provider, then seal and store it (SPEC §3.2, §3.3). */
+/** POST /api/v1/auth/connect: validate the key with the provider, then seal and store it (docs/api.md#routes and docs/api.md#key-storage-and-rotation). */
 export async function handleConnect(ctx: RequestContext): Promise<Response> {
   assertStateChangeAllowed(ctx);
   const keyring = requireKeyring(ctx);
