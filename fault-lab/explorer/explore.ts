@@ -5,7 +5,9 @@ import { fileURLToPath } from "node:url";
 import { scheduleArbitrary } from "./arbitraries";
 import { firstViolation, INVARIANTS } from "./checks";
 import { runSchedule, type HarnessOptions } from "./harness";
+import { hasHostileAttacks, withoutHostile } from "./hostile";
 import type { Violation } from "./invariants";
+import { isolationHolds } from "./invariants-isolation";
 import { describeStep, toFoundScenario, type FoundScenario, type Schedule } from "./schedule";
 import type { Trace } from "./trace";
 
@@ -30,6 +32,12 @@ export interface ExploreOptions extends HarnessOptions {
   maxShrinkRuns?: number;
   /** Worker variables the runtime added (workerd's short windows): written into the found file so it replays alone. */
   foundVars?: Record<string, string>;
+  /**
+   * Mix the hostile client's parts into the schedules and check `isolation` with a twin run.
+   * Default: on in-process, off when a custom runner is given (workerd timing is real, so two runs
+   * of one schedule are not comparable answer by answer).
+   */
+  hostile?: boolean;
 }
 
 export interface ExploreResult {
@@ -38,6 +46,8 @@ export interface ExploreResult {
   /** Schedules run, shrink attempts included. */
   schedules: number;
   steps: number;
+  /** Twin runs without the hostile client's attacks (the `isolation` invariant). */
+  twinRuns: number;
   invariantsChecked: number;
   elapsedMs: number;
   failure: null | {
@@ -68,8 +78,10 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
   let foundAfterMs: number | null = null;
   const harness: HarnessOptions = options.variant ? { variant: options.variant } : {};
   const run = options.runSchedule ?? ((schedule: Schedule) => runSchedule(schedule, harness));
+  const hostile = options.hostile ?? options.runSchedule === undefined;
   let shrinkRuns = 0;
-  const property = fc.asyncProperty(scheduleArbitrary(options.maxSteps), async (schedule) => {
+  let twinRuns = 0;
+  const property = fc.asyncProperty(scheduleArbitrary(options.maxSteps, { hostile }), async (schedule) => {
     if (foundAfterMs !== null && options.maxShrinkRuns !== undefined && ++shrinkRuns > options.maxShrinkRuns) return;
     schedules += 1;
     steps += schedule.steps.length;
@@ -77,7 +89,9 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
       generated += 1;
       options.onProgress?.(generated, runs);
     }
-    const violation = firstViolation(await run(schedule));
+    const judged = await judgeSchedule(schedule, run, hostile);
+    twinRuns += judged.twinRuns;
+    const { violation } = judged;
     if (violation) {
       foundAfterMs ??= performance.now() - started;
       throw new InvariantBroken(violation);
@@ -85,7 +99,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
   });
   const details = await fc.check(property, { seed, numRuns: runs });
   const elapsedMs = performance.now() - started;
-  const summary = { seed, runs, schedules, steps, invariantsChecked: Object.keys(INVARIANTS).length, elapsedMs };
+  const summary = { seed, runs, schedules, steps, twinRuns, invariantsChecked: Object.keys(INVARIANTS).length + (hostile ? 1 : 0), elapsedMs };
   if (!details.failed || !details.counterexample) return { ...summary, failure: null };
   const schedule = details.counterexample[0];
   const cause = details.errorInstance;
@@ -100,6 +114,18 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
     await writeFile(file, `${JSON.stringify(found, null, 2)}\n`);
   }
   return { ...summary, failure: { violation, schedule, path: details.counterexamplePath, shrinks: details.numShrinks, foundAfterMs: foundAfterMs ?? elapsedMs, file } };
+}
+
+/**
+ * Runs one schedule and judges it: every single-run invariant, then — when `isolation` is on and
+ * the schedule has hostile attacks — the twin run without them and the `isolation` invariant.
+ */
+export async function judgeSchedule(schedule: Schedule, run: (schedule: Schedule) => Promise<Trace>, isolation: boolean): Promise<{ trace: Trace; violation: Violation | null; twinRuns: number }> {
+  const trace = await run(schedule);
+  const violation = firstViolation(trace);
+  if (violation || !isolation || !hasHostileAttacks(schedule)) return { trace, violation, twinRuns: 0 };
+  const twin = await run(withoutHostile(schedule, trace));
+  return { trace, violation: isolationHolds(trace, twin), twinRuns: 1 };
 }
 
 /** The minimal schedule as numbered, readable steps. */

@@ -11,6 +11,10 @@ const violation = (invariant: string, message: string) => ({ invariant, message 
  */
 export const sessionsSurviveRotation: Invariant = (trace) => {
   const sealedWith = new Map<string, number>();
+  // A key the provider itself refused (401/403: revoked) ends its session by the provider's verdict.
+  const keyRefused = new Set(
+    trace.attempts.filter((attempt) => attempt.server !== "backend" && (attempt.status === 401 || attempt.status === 403)).map((attempt) => `${attempt.clientStep}/${attempt.clientRequestId}`),
+  );
   const byStep = new Map<number, ClientExchange[]>();
   for (const exchange of trace.exchanges) byStep.set(exchange.step, [...(byStep.get(exchange.step) ?? []), exchange]);
   for (const step of trace.steps) {
@@ -22,6 +26,10 @@ export const sessionsSurviveRotation: Invariant = (trace) => {
       }
       const jar = exchange.jar;
       if (!jar || step.kvDown) continue;
+      if (keyRefused.has(`${exchange.step}/${exchange.requestId}`)) {
+        sealedWith.delete(jar);
+        continue;
+      }
       const sealed = sealedWith.get(jar);
       if (sealed === undefined) continue;
       const readable = sealed === step.activeSecret || sealed === step.prevSecret;
