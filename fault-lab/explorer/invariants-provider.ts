@@ -8,9 +8,22 @@ import type { AttemptRecord, ClientExchange } from "./trace";
 const violation = (invariant: string, message: string) => ({ invariant, message });
 
 const isProvider = (attempt: AttemptRecord): boolean => attempt.server === "gemini" || attempt.server === "openrouter";
-/** What the breaker counts as a failed attempt: timeout, network error, 5xx or 429. */
-const attemptFailed = (attempt: AttemptRecord): boolean =>
-  attempt.outcome === "client-gone" || attempt.outcome === "reset" || (attempt.status !== null && (attempt.status >= 500 || attempt.status === 429));
+/**
+ * What one attempt tells the breaker (docs/decisions/0003): a provider fault (timeout, network
+ * error, 5xx, a 2xx that is not JSON) is a failure; one key's outcome (429, 401, 403, the fake
+ * Gemini's 400 API_KEY_INVALID) is neutral and not reported, except by the probe; the rest succeed.
+ */
+type Verdict = "failure" | "neutral" | "success";
+function verdictOf(attempt: AttemptRecord): Verdict {
+  if (attempt.outcome === "client-gone" || attempt.outcome === "reset") return "failure";
+  if (attempt.status === null) return "success";
+  const malformed = attempt.faults.includes("malformed-json");
+  if (attempt.status >= 500 || (attempt.status >= 200 && attempt.status < 300 && malformed)) return "failure";
+  if (attempt.status === 429 || attempt.status === 401 || attempt.status === 403) return "neutral";
+  if (attempt.server === "gemini" && attempt.status === 400 && !malformed) return "neutral";
+  return "success";
+}
+const attemptFailed = (attempt: AttemptRecord): boolean => verdictOf(attempt) === "failure";
 const observed = (attempt: AttemptRecord): attempt is AttemptRecord & { settledAt: number; clientRequestId: string; clientStep: number } =>
   isProvider(attempt) && typeof attempt.settledAt === "number" && typeof attempt.clientRequestId === "string" && typeof attempt.clientStep === "number";
 const clientKey = (step: number, requestId: string): string => `${step}/${requestId}`;
@@ -92,8 +105,12 @@ function closedAfter(failures: number, successes: number, failed: number, t: num
 }
 
 /** Every state the breaker may be in after a group of reports that arrived at the same instant. */
-function afterReports(state: BreakerModel, group: Edge[], rule: BreakerRule): BreakerModel[] {
-  const t = group[0]!.t;
+function afterReports(state: BreakerModel, allEnded: Edge[], rule: BreakerRule): BreakerModel[] {
+  const t = allEnded[0]!.t;
+  const probeEdge = state.phase === "half-open" ? allEnded.find((edge) => edge.attempt === state.probe) : undefined;
+  // Neutral attempts are never reported, except the probe's.
+  const group = allEnded.filter((edge) => edge === probeEdge || verdictOf(edge.attempt) !== "neutral");
+  if (group.length === 0) return [state];
   const successes = group.filter((edge) => !attemptFailed(edge.attempt)).length;
   if (state.phase === "closed") return closedAfter(state.failures, successes, group.length - successes, t, rule);
   if (state.phase === "open") return [state];

@@ -131,7 +131,7 @@ describe("metrics-match", () => {
       metrics: { ...zero.metrics, ...changes },
       failureCauses: { upstream: zero.upstream, provider: zero.provider },
       reliability: { authConfig: zero.authConfig, runtimeConfig: zero.runtimeConfig, secretRotation: zero.secretRotation, kvFailures: 0 },
-      vpsProxyCircuit: { state: "closed", open: false, openUntil: null, remainingMs: 0 },
+      vpsProxyCircuit: { state: "closed", open: false, openUntil: 0, remainingMs: 0 },
       uptimeMs: 0,
     };
   };

@@ -84,6 +84,7 @@ function remember(response: Response, jar: CookieJar): void {
 async function runStep(step: Step, target: ConformanceTarget, c: ConformanceCase, jar: CookieJar, index: number): Promise<void> {
   target.network.resetHandlers();
   if (step.provider) target.network.use(...providerHandlers(target.providerBases, step.provider, []));
+  if (step.backend) target.network.use(backendHandler(step.backend, []));
   for (let round = 0; round < (step.repeat ?? 1); round += 1) {
     const response = await target.send(buildRequest(step.request, jar, `${slug(c.name)}-setup`), { ...(c.env ? { env: c.env } : {}) });
     const text = await response.text();

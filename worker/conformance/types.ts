@@ -35,6 +35,8 @@ export interface RequestSpec {
 export interface Step {
   request: RequestSpec;
   provider?: ProviderReply;
+  /** How the fake backend answers /api/v2 attempts of this step. */
+  backend?: BackendReply;
   /** Send the same request this many times (rate-limit set-ups). */
   repeat?: number;
   /** Every response of the step must have this status (set-up failures are loud, not silent). */

@@ -7,7 +7,8 @@ export interface ConfigProblem {
   message: string;
 }
 
-export type SecretState = { ok: true; value: string } | { ok: false; reason: "missing" | "placeholder" | "too_short" };
+export type SecretProblem = "missing" | "placeholder" | "too_short" | "weak";
+export type SecretState = { ok: true; value: string } | { ok: false; reason: SecretProblem };
 
 export type ClerkConfig =
   | { state: "none" }
@@ -82,9 +83,16 @@ export const INT_RULES = {
   sessionTtlSeconds: { variable: "SESSION_TTL_SECONDS", fallback: 86400, min: 60, max: 86400 },
 } as const satisfies Record<string, IntRule>;
 
-const PLACEHOLDER_FRAGMENTS = ["replace-with", "your-", "example", "changeme", "change-me"];
-/** Hex strings that circulate in tutorials and test suites; never acceptable as a real secret. */
-const WELL_KNOWN_TEST_SECRETS = ["0123456789abcdef", "deadbeef", "abcdef0123456789", "00000000000000000000000000000000"];
+/** The original worker's placeholder rule, compared trimmed and lower-cased (docs/api.md). */
+const PLACEHOLDER_FRAGMENTS = ["replace-with", "your-", "example"];
+const PLACEHOLDER_VALUES = new Set([
+  "replace-with-32-byte-secret",
+  "replace-with-separate-stream-ticket-secret",
+  "0123456789abcdef0123456789abcdef",
+  "fedcba9876543210fedcba9876543210",
+]);
+/** Stricter heuristics for `config:check:worker` only: fragments that circulate in tutorials and test suites. */
+const STRICT_FRAGMENTS = ["changeme", "change-me", "0123456789abcdef", "fedcba9876543210", "deadbeef", "abcdef0123456789", "00000000000000000000000000000000"];
 
 const DEV_ENVS = new Set(["development", "test"]);
 
@@ -92,24 +100,41 @@ export function isDevNodeEnv(nodeEnv: string | undefined): boolean {
   return DEV_ENVS.has((nodeEnv ?? "").trim().toLowerCase());
 }
 
-/** A usable encryption secret: non-placeholder, ≥ 32 chars (16 in development/test). */
-export function checkSecret(raw: unknown, devEnv: boolean): SecretState {
+/**
+ * The runtime rule, exactly the original worker's: missing/empty, containing `replace-with`, `your-`
+ * or `example`, one of its well-known values, or shorter than 32 (16 in development/test) is
+ * unusable; any other value is accepted at runtime.
+ */
+export function checkRuntimeSecret(raw: unknown, devEnv: boolean): SecretState {
   if (typeof raw !== "string" || raw.trim() === "") return { ok: false, reason: "missing" };
   const value = raw.trim();
   const lower = value.toLowerCase();
-  if (PLACEHOLDER_FRAGMENTS.some((fragment) => lower.includes(fragment))) return { ok: false, reason: "placeholder" };
-  if (WELL_KNOWN_TEST_SECRETS.some((known) => lower.includes(known))) return { ok: false, reason: "placeholder" };
-  if (/^(.)\1*$/.test(value)) return { ok: false, reason: "placeholder" };
+  if (PLACEHOLDER_VALUES.has(lower) || PLACEHOLDER_FRAGMENTS.some((fragment) => lower.includes(fragment))) return { ok: false, reason: "placeholder" };
   if (value.length < (devEnv ? 16 : 32)) return { ok: false, reason: "too_short" };
   return { ok: true, value };
 }
 
-export function secretProblemMessage(reason: "missing" | "placeholder" | "too_short", devEnv: boolean): string {
+/**
+ * The deploy-time rule (`config:check:worker`, `worker:secret:set`): the runtime rule plus weak-secret
+ * heuristics (one repeated character, well-known test fragments).
+ */
+export function checkSecret(raw: unknown, devEnv: boolean): SecretState {
+  const runtime = checkRuntimeSecret(raw, devEnv);
+  if (!runtime.ok) return runtime;
+  const lower = runtime.value.toLowerCase();
+  if (STRICT_FRAGMENTS.some((fragment) => lower.includes(fragment))) return { ok: false, reason: "weak" };
+  if (/^(.)\1*$/.test(runtime.value)) return { ok: false, reason: "weak" };
+  return runtime;
+}
+
+export function secretProblemMessage(reason: SecretProblem, devEnv: boolean): string {
   switch (reason) {
     case "missing":
       return "is not set. Set it with `npm run worker:secret:set` (or in worker/.dev.vars for local dev).";
     case "placeholder":
       return "is a placeholder or a well-known test value. Generate one with `openssl rand -base64 48`.";
+    case "weak":
+      return "is too weak for production: a placeholder pattern (one repeated character or a well-known test value) the Worker accepts at runtime but a deploy refuses. Generate one with `openssl rand -base64 48`.";
     case "too_short":
       return `is too short (minimum ${devEnv ? 16 : 32} characters). Generate one with \`openssl rand -base64 48\`.`;
   }
@@ -210,14 +235,14 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
   const nodeEnv = (readString(env, "NODE_ENV") ?? "").toLowerCase();
   const isDevEnv = isDevNodeEnv(nodeEnv);
 
-  const encryptionSecret = checkSecret(env.KEY_ENCRYPTION_SECRET, isDevEnv);
+  const encryptionSecret = checkRuntimeSecret(env.KEY_ENCRYPTION_SECRET, isDevEnv);
   if (!encryptionSecret.ok) {
     problems.push({ variable: "KEY_ENCRYPTION_SECRET", message: secretProblemMessage(encryptionSecret.reason, isDevEnv) });
   }
   let previousSecret: string | null = null;
   let previousSecretIgnored = false;
   if (readString(env, "KEY_ENCRYPTION_SECRET_PREV") !== undefined) {
-    const prev = checkSecret(env.KEY_ENCRYPTION_SECRET_PREV, isDevEnv);
+    const prev = checkRuntimeSecret(env.KEY_ENCRYPTION_SECRET_PREV, isDevEnv);
     if (!prev.ok) {
       previousSecretIgnored = true;
       problems.push({ variable: "KEY_ENCRYPTION_SECRET_PREV", message: `${secretProblemMessage(prev.reason, isDevEnv)} It is ignored.` });
@@ -324,6 +349,12 @@ export function checkDeploymentConfig(env: WorkerEnv): ConfigProblem[] {
   const config = parseConfig(env);
   const problems = [...config.problems];
   if (config.isDevEnv) return problems;
+  for (const variable of ["KEY_ENCRYPTION_SECRET", "KEY_ENCRYPTION_SECRET_PREV"] as const) {
+    const raw = env[variable];
+    if (!checkRuntimeSecret(raw, false).ok) continue;
+    const strict = checkSecret(raw, false);
+    if (!strict.ok) problems.push({ variable, message: secretProblemMessage(strict.reason, false) });
+  }
   if (config.allowInsecureDevAuth) {
     problems.push({ variable: "ALLOW_INSECURE_DEV_AUTH", message: "must not be true in production (unsigned tokens would be accepted)." });
   } else if (config.clerk.state === "none") {

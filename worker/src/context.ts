@@ -1,7 +1,8 @@
 import type { WorkerConfig } from "./config";
 import type { Deps } from "./deps";
 import type { WorkerEnv } from "./env";
-import { isLoopbackHostname } from "./net";
+import { log } from "./log";
+import { isLocal } from "./net";
 
 /** Everything a route handler needs about one request. Built once by the router. */
 export interface RequestContext {
@@ -13,8 +14,8 @@ export interface RequestContext {
   requestId: string;
   /** `cf-connecting-ip`, else the first `x-forwarded-for` entry, else "unknown". */
   clientIp: string;
-  /** The request's own host is loopback (local dev, tests, the lab). */
-  isLoopbackHost: boolean;
+  /** The request comes from this machine (net.ts `isLocalRequest`: loopback host, no non-loopback client IP named). */
+  isLocal: boolean;
   waitUntil(promise: Promise<unknown>): void;
 }
 
@@ -23,6 +24,21 @@ export function clientIpOf(request: Request): string {
   if (direct) return direct;
   const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
   return forwarded || "unknown";
+}
+
+let insecureAuthWarned = false;
+
+/** One warning per isolate while insecure dev auth is on outside development (it names no secret). */
+export function warnInsecureDevAuthOnce(config: WorkerConfig): boolean {
+  if (insecureAuthWarned || !config.allowInsecureDevAuth || config.isDevEnv) return false;
+  insecureAuthWarned = true;
+  log("warn", "insecure_dev_auth_enabled", { nodeEnv: config.nodeEnv || "unset", rule: "unsigned bearer tokens are accepted from local requests" });
+  return true;
+}
+
+/** Tests start from a fresh isolate's state. */
+export function resetInsecureAuthWarning(): void {
+  insecureAuthWarned = false;
 }
 
 export function createContext(
@@ -34,6 +50,7 @@ export function createContext(
   waitUntil?: (promise: Promise<unknown>) => void,
 ): RequestContext {
   const url = new URL(request.url);
+  warnInsecureDevAuthOnce(config);
   return {
     request,
     url,
@@ -42,7 +59,7 @@ export function createContext(
     deps,
     requestId,
     clientIp: clientIpOf(request),
-    isLoopbackHost: isLoopbackHostname(url.hostname),
+    isLocal: isLocal(request, url),
     waitUntil: waitUntil ?? ((promise) => void promise.catch(() => undefined)),
   };
 }

@@ -7,6 +7,7 @@ import { CONTROL_PLANE_NAME, rateLimitKey, rateLimitObjectName } from "./keys";
 import { log } from "./log";
 import { count, countRuntimeConfig, type CircuitView } from "./metrics";
 import { take } from "./rate-limit";
+import type { BreakerVerdict } from "./providers/retry-policy";
 import { PROVIDERS, identityLabel, type Identity, type ProviderName } from "./types";
 
 /**
@@ -93,13 +94,17 @@ export async function enforceRateLimit(ctx: RequestContext, identity: Identity):
     decision = takeLocally(key, now, ctx);
   }
   if (!decision.allowed) {
-    throw new ApiError("RATE_LIMITED", "Too many requests. Retry after the indicated delay.", { retryable: true, retryAfterSec: decision.retryAfterMs / 1000 });
+    throw new ApiError("RATE_LIMITED", "Too many AI requests. Please retry in a minute.", { retryable: true, retryAfterSec: decision.retryAfterMs / 1000 });
   }
 }
 
-/** One provider attempt's permission from the shared breaker; call `report` once with the outcome. */
+/**
+ * One provider attempt's permission from the shared breaker; call `report` once with the verdict.
+ * A neutral verdict (one key's own 401/403/429) is not reported, except by the half-open probe: an
+ * answer of any kind shows the provider is up, and the probe must end so the circuit can close.
+ */
 export interface ProviderPermit {
-  report(success: boolean): Promise<void>;
+  report(verdict: BreakerVerdict): Promise<void>;
 }
 
 function countOpen(): void {
@@ -123,9 +128,11 @@ function acquireLocally(ctx: RequestContext, provider: ProviderName, now: number
 function permit(ctx: RequestContext, provider: ProviderName, grant: AcquireReply, via: "control-plane" | "local"): ProviderPermit {
   let reported = false;
   return {
-    async report(success) {
+    async report(verdict) {
       if (reported) return;
       reported = true;
+      if (verdict === "neutral" && !grant.probe) return;
+      const success = verdict !== "failure";
       const now = ctx.deps.now();
       if (via === "local") return reportLocally(ctx, provider, success, now, grant.probeSeq);
       try {
@@ -155,7 +162,7 @@ export async function acquireProviderPermit(ctx: RequestContext, provider: Provi
   }
   if (!grant.allowed) {
     count("providerCircuitRejects");
-    throw new ApiError("PROVIDER_UNAVAILABLE", "The AI provider is temporarily unavailable. Please retry shortly.", {
+    throw new ApiError("PROVIDER_UNAVAILABLE", "Provider is temporarily unavailable. Please retry shortly.", {
       status: 503,
       cause: "provider_circuit_open",
       retryable: true,

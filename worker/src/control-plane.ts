@@ -1,9 +1,9 @@
 import { initialBreakerState, justOpened, onFailure, onSuccess, restore, snapshot, tryAcquire, view, type BreakerOptions, type BreakerState } from "./breaker";
 import { getConfig, type WorkerConfig } from "./config";
 import type { WorkerEnv } from "./env";
-import { providerBreakerKey } from "./keys";
+import { providerBreakerKey, RATE_LIMIT_PREFIX } from "./keys";
 import type { CircuitView } from "./metrics";
-import { restoreHits, take, type RateLimitOptions } from "./rate-limit";
+import { prune, restoreHits, take, type RateLimitOptions } from "./rate-limit";
 import { PROVIDERS, isProviderName, type ProviderName } from "./types";
 
 /**
@@ -48,6 +48,10 @@ export interface ControlPlaneState {
   storage: {
     get(key: string): Promise<unknown>;
     put(key: string, value: unknown): Promise<void>;
+    delete?(key: string): Promise<unknown>;
+    list?(options: { prefix: string }): Promise<Map<string, unknown>>;
+    setAlarm?(scheduledTime: number): Promise<void>;
+    deleteAll?(): Promise<void>;
   };
   blockConcurrencyWhile?<T>(callback: () => Promise<T>): Promise<T>;
 }
@@ -92,10 +96,15 @@ export class ControlPlaneDO {
   private readonly ready: Promise<void>;
   private readonly state: ControlPlaneState;
   private readonly env: WorkerEnv;
+  private readonly clock: () => number;
+  /** The expiry alarm this instance has scheduled (null: none known, e.g. after eviction). */
+  private alarmAt: number | null = null;
 
-  constructor(state: ControlPlaneState, env: WorkerEnv) {
+  /** `clock` is for the expiry alarm only (tests pass a manual one); workerd passes two arguments. */
+  constructor(state: ControlPlaneState, env: WorkerEnv, clock: () => number = () => Date.now()) {
     this.state = state;
     this.env = env;
+    this.clock = clock;
     const load = () => this.loadBreakers();
     this.ready = state.blockConcurrencyWhile ? state.blockConcurrencyWhile(load) : load();
   }
@@ -146,8 +155,42 @@ export class ControlPlaneDO {
     }
     const decision = take(hits, now, rateLimitOptions(this.config));
     this.remember(key, decision.hits);
-    if (decision.allowed) await this.state.storage.put(key, decision.hits);
+    if (decision.allowed) {
+      await this.state.storage.put(key, decision.hits);
+      await this.scheduleExpiry(now + rateLimitOptions(this.config).windowMs);
+    }
     return { allowed: decision.allowed, retryAfterMs: decision.retryAfterMs, remaining: decision.remaining };
+  }
+
+  /**
+   * Buckets expire: one alarm per object, set once the first request is stored. When it fires,
+   * buckets whose requests all left the window are deleted (and the object's storage with them),
+   * so a client minting identities leaves nothing behind once its window is over.
+   */
+  private async scheduleExpiry(at: number): Promise<void> {
+    if (this.alarmAt !== null || !this.state.storage.setAlarm) return;
+    this.alarmAt = at;
+    await this.state.storage.setAlarm(at);
+  }
+
+  async alarm(): Promise<void> {
+    await this.ready;
+    this.alarmAt = null;
+    const { storage } = this.state;
+    const now = this.clock();
+    const options = rateLimitOptions(this.config);
+    const buckets = storage.list ? await storage.list({ prefix: RATE_LIMIT_PREFIX }) : new Map<string, unknown>(this.windows);
+    let newestLive = Number.NEGATIVE_INFINITY;
+    for (const [key, stored] of buckets) {
+      const live = prune(this.windows.get(key) ?? restoreHits(stored), now, options);
+      if (live.length > 0) {
+        newestLive = Math.max(newestLive, live[live.length - 1]!);
+        continue;
+      }
+      this.windows.delete(key);
+      await storage.delete?.(key);
+    }
+    if (newestLive > Number.NEGATIVE_INFINITY) await this.scheduleExpiry(newestLive + options.windowMs);
   }
 
   private remember(key: string, hits: number[]): void {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { clearSessionCookie, cookieSecureFor, isSessionId, parseCookies, readCookie, serializeCookie, sessionCookie } from "./cookies";
+import { clearSessionCookie, cookieSecureFor, isSessionId, parseCookies, readCookie, readUniqueCookie, serializeCookie, withoutCookie, sessionCookie } from "./cookies";
 
 const UUID = "3f1c2b9e-8a7d-4c6b-9e5f-0a1b2c3d4e5f";
 
@@ -38,6 +38,19 @@ describe("parseCookies", () => {
     expect(readCookie("pb_ai_session=first; pb_ai_session=second", "pb_ai_session")).toBe("first");
   });
 
+  it("reads an unambiguous cookie only when it is sent exactly once (cookie tossing)", () => {
+    expect(readUniqueCookie(`a=1; pb_ai_session=${UUID}`, "pb_ai_session")).toBe(UUID);
+    expect(readUniqueCookie(`pb_ai_session=${UUID}; pb_ai_session=${UUID}`, "pb_ai_session")).toBeUndefined();
+    expect(readUniqueCookie(`pb_ai_session=attacker; a=1; pb_ai_session=${UUID}`, "pb_ai_session")).toBeUndefined();
+    expect(readUniqueCookie("a=1", "pb_ai_session")).toBeUndefined();
+  });
+
+  it("drops every pair of one name and keeps the rest as sent", () => {
+    expect(withoutCookie(`pb_ai_session=a; pb_stream_ticket=t%20x; pb_ai_session=b`, "pb_ai_session")).toBe("pb_stream_ticket=t%20x");
+    expect(withoutCookie("pb_ai_session=a", "pb_ai_session")).toBeNull();
+    expect(withoutCookie(null, "pb_ai_session")).toBeNull();
+  });
+
   it("ignores parts without '=' and invalid names, and survives broken percent-encoding", () => {
     const cookies = parseCookies("junk; bad name=1; ok=%E0%A4%A; x=");
     expect([...cookies.entries()]).toEqual([
@@ -55,9 +68,19 @@ describe("isSessionId", () => {
   it.each([
     [UUID, true],
     [UUID.toUpperCase(), true],
-    ["not-a-uuid", false],
-    [`${UUID}x`, false],
+    ["not-a-uuid", true],
+    ["session-123", true],
+    [`${UUID}x`, true],
+    ["x".repeat(128), true],
+    ["x".repeat(129), false],
     ["", false],
+    [".", false],
+    ["..", false],
+    ["a/b", false],
+    ["a b", false],
+    ["a\u0000b", false],
+    ["é", false],
+    ["a%2Fb", false],
   ])("%s → %s", (value, expected) => {
     expect(isSessionId(value)).toBe(expected);
   });
@@ -74,6 +97,15 @@ describe("properties", () => {
         expect(readCookie(`other=1; ${pair}`, name)).toBe(name === "other" ? "1" : value);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("a session id is always a bounded, URL-safe KV key suffix", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 200 }), (value) => {
+        if (isSessionId(value)) expect(value).toMatch(/^[A-Za-z0-9._~:@+=-]{1,128}$/);
+      }),
+      { numRuns: 500 },
     );
   });
 

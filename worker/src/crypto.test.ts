@@ -49,10 +49,12 @@ describe("seal / open (v2)", () => {
     expect(await open(sealed, { active: ACTIVE, previous: null }, "session:00000000-0000-4000-8000-000000000000")).toEqual({ ok: false, error: "undecryptable" });
   });
 
-  it("rejects a tampered ciphertext and a wrong secret", async () => {
+  it("rejects a tampered ciphertext as undecryptable and a record under an unconfigured secret as unknown_key", async () => {
     const sealed = await seal("sk-or-v1-key", ACTIVE, AAD);
     expect(await open(tamper(sealed), { active: ACTIVE, previous: null }, AAD)).toEqual({ ok: false, error: "undecryptable" });
-    expect(await open(sealed, { active: PREV, previous: null }, AAD)).toEqual({ ok: false, error: "undecryptable" });
+    expect(await open(sealed, { active: PREV, previous: null }, AAD)).toEqual({ ok: false, error: "unknown_key" });
+    expect(await open(sealed, { active: PREV, previous: "some-wrong-previous-secret-000000" }, AAD)).toEqual({ ok: false, error: "unknown_key" });
+    expect(await open(tamper(sealed), { active: PREV, previous: ACTIVE }, AAD)).toEqual({ ok: false, error: "undecryptable" });
   });
 
   it.each([["not json"], ['{"v":3,"kid":"x","iv":"AAAAAAAAAAAAAAAA","data":"AAAAAAAAAAAAAAAAAAAAAA=="}'], ['{"iv":"%%%","data":"x"}'], ["null"], ["[]"]])(

@@ -28,8 +28,12 @@ export interface Opened {
   slot: SecretSlot;
   format: RecordFormat;
 }
-/** `malformed`: not a sealed record at all; `undecryptable`: no secret in the keyring opens it. */
-export type OpenFailure = "malformed" | "undecryptable";
+/**
+ * `malformed`: not a sealed record at all; `undecryptable`: no secret in the keyring opens it;
+ * `unknown_key`: a v2 record whose key id names neither configured secret (a configuration error,
+ * not a broken record: the caller keeps it).
+ */
+export type OpenFailure = "malformed" | "undecryptable" | "unknown_key";
 
 export interface SealedRecordV2 {
   v: 2;
@@ -151,6 +155,11 @@ async function candidateOrder(keyring: Keyring, kid: string | undefined): Promis
   return (await keyIdFor(keyring.previous)) === kid && (await keyIdFor(keyring.active)) !== kid ? ["previous", "active"] : slots;
 }
 
+async function namesConfiguredSecret(keyring: Keyring, kid: string): Promise<boolean> {
+  if ((await keyIdFor(keyring.active)) === kid) return true;
+  return keyring.previous !== null && (await keyIdFor(keyring.previous)) === kid;
+}
+
 /**
  * Opens a sealed record (v2 or legacy; a JSON string or an already-parsed object) with the keyring.
  * Pure apart from WebCrypto; the caller decides what a fallback or failure means for storage.
@@ -167,5 +176,6 @@ export async function open(input: unknown, keyring: Keyring, aad: string, purpos
         : await tryDecrypt(await legacyKey(secret), parsed.iv, parsed.data);
     if (plaintext !== null) return ok({ plaintext, slot, format: parsed.format });
   }
+  if (parsed.format === "v2" && !(await namesConfiguredSecret(keyring, parsed.kid))) return err("unknown_key");
   return err("undecryptable");
 }

@@ -34,7 +34,7 @@ async function route(ctx: RequestContext): Promise<Response> {
     const action = pathname.slice(AI_PREFIX.length);
     if (isAiAction(action)) return handleAiAction(ctx, action);
   }
-  if (ctx.config.devRoutesEnabled && ctx.isLoopbackHost) {
+  if (ctx.config.devRoutesEnabled && ctx.isLocal) {
     const dev = await handleDevRoute(ctx);
     if (dev) return dev;
   }
@@ -45,11 +45,10 @@ async function route(ctx: RequestContext): Promise<Response> {
 function recordFailure(error: ApiError): void {
   if (error.failureCause) countCause(error.failureCause);
   if (error.failureCause === "kv_unavailable") countKvFailure();
-  if (error.failureCause?.startsWith("provider_")) count("providerFailures");
-  if (error.code === "AUTH_REQUIRED" || error.code === "AUTH_EXPIRED") count("authFailures");
-  if (error.code === "AUTH_CONFIG_INVALID") count("authFailures");
+  // As the original worker: by status, whatever the source (timeouts count per attempt, in providers/).
+  if (error.status >= 500) count("providerFailures");
+  if (error.status === 401 || error.status === 403) count("authFailures");
   if (error.code === "RATE_LIMITED") count("rateLimited");
-  if (error.code === "TIMEOUT") count("timeouts");
 }
 
 /** Handles one request with explicit deps; tests and the in-process lab pass a manual clock here. */

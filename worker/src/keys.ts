@@ -7,8 +7,9 @@ export const accountKey = (userId: string): string => `${ACCOUNT_PREFIX}${userId
 
 /** Durable Object instance name: one global control plane. */
 export const CONTROL_PLANE_NAME = "global";
+export const RATE_LIMIT_PREFIX = "rl:";
 /** Rate-limit bucket for one identity + client IP (SPEC §3.7). */
-export const rateLimitKey = (identity: string, clientIp: string): string => `rl:${identity}|${clientIp}`;
+export const rateLimitKey = (identity: string, clientIp: string): string => `${RATE_LIMIT_PREFIX}${identity}|${clientIp}`;
 /** Provider breaker snapshot in DO storage. */
 export const providerBreakerKey = (provider: string): string => `breaker:${provider}`;
 /**

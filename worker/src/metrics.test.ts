@@ -15,7 +15,7 @@ describe("metrics snapshot (SPEC §3.8)", () => {
     expect(Object.keys(snapshot.failureCauses.upstream).sort()).toEqual(["circuit_open", "kv_unavailable", "network_error", "origin_unconfigured", "timeout", "upstream_5xx"]);
     expect(Object.keys(snapshot.failureCauses.provider).sort()).toEqual(["provider_5xx", "provider_circuit_open", "provider_network_error", "provider_timeout"]);
     expect(snapshot.reliability.secretRotation).toMatchObject({ fallbackDecrypts: 0, decryptFailures: 0, reencryptSuccesses: 0, reencryptFailures: 0, invalidRotationSecret: 0, invalidEncryptionSecret: 0 });
-    expect(snapshot.vpsProxyCircuit).toEqual(closed);
+    expect(snapshot.vpsProxyCircuit).toEqual({ ...closed, openUntil: 0 });
   });
 
   it("exposes the same numbers as Prometheus text", () => {

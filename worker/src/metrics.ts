@@ -21,6 +21,7 @@ export const METRIC_NAMES = [
   "vpsProxyRetryBudgetExhausted",
   "vpsProxyRetriesCancelledByCircuit",
   "vpsProxyUpstreamAttempts",
+  "vpsProxyClientBudgetExhausted",
   "providerCircuitRejects",
   "providerAttempts",
 ] as const;
@@ -43,8 +44,11 @@ export const SECRET_ROTATION_COUNTERS = [
   "legacyDecrypts",
   "invalidRotationSecret",
   "invalidEncryptionSecret",
+  "unknownKeyIdRecords",
 ] as const;
 export const RUNTIME_CONFIG_COUNTERS = [
+  "invalidEncryptionSecret",
+  "invalidRotationSecret",
   "invalidVpsOrigin",
   "invalidConfigValues",
   "controlPlaneFallbacks",
@@ -56,6 +60,7 @@ export type AuthConfigCounter = (typeof AUTH_CONFIG_COUNTERS)[number];
 export type SecretRotationCounter = (typeof SECRET_ROTATION_COUNTERS)[number];
 export type RuntimeConfigCounter = (typeof RUNTIME_CONFIG_COUNTERS)[number];
 
+/** `openUntil` is null while closed; the JSON shows 0 there, as the original worker does. */
 export interface CircuitView {
   state: "closed" | "open" | "half-open";
   open: boolean;
@@ -109,11 +114,19 @@ export function countCause(cause: FailureCause): void {
 export const countAuthConfig = (name: AuthConfigCounter): void => {
   metrics.authConfig[name] += 1;
 };
+/**
+ * The original worker reports the two secret-check counters under `reliability.runtimeConfig`; this
+ * Worker also showed them under `secretRotation`. Both places stay, fed by one count.
+ */
+const SECRET_CHECK_COUNTERS: ReadonlySet<string> = new Set(["invalidEncryptionSecret", "invalidRotationSecret"]);
+
 export const countRotation = (name: SecretRotationCounter): void => {
   metrics.secretRotation[name] += 1;
+  if (SECRET_CHECK_COUNTERS.has(name)) metrics.runtimeConfig[name as RuntimeConfigCounter] += 1;
 };
 export const countRuntimeConfig = (name: RuntimeConfigCounter): void => {
   metrics.runtimeConfig[name] += 1;
+  if (SECRET_CHECK_COUNTERS.has(name)) metrics.secretRotation[name as SecretRotationCounter] += 1;
 };
 export const countKvFailure = (): void => {
   metrics.kvFailures += 1;
@@ -128,10 +141,20 @@ export interface MetricsSnapshot {
     secretRotation: MetricsState["secretRotation"];
     kvFailures: number;
   };
-  vpsProxyCircuit: CircuitView;
+  vpsProxyCircuit: WireCircuitView;
   providerCircuits?: Record<string, CircuitView>;
   uptimeMs: number;
 }
+
+/** The original's `vpsProxyCircuit {open, openUntil, remainingMs}` (openUntil a number), plus `state`. */
+export interface WireCircuitView {
+  state: CircuitView["state"];
+  open: boolean;
+  openUntil: number;
+  remainingMs: number;
+}
+
+const wireCircuit = (view: CircuitView): WireCircuitView => ({ state: view.state, open: view.open, openUntil: view.openUntil ?? 0, remainingMs: view.remainingMs });
 
 export function snapshotMetrics(
   vpsProxyCircuit: CircuitView,
@@ -147,7 +170,7 @@ export function snapshotMetrics(
       secretRotation: { ...metrics.secretRotation },
       kvFailures: metrics.kvFailures,
     },
-    vpsProxyCircuit,
+    vpsProxyCircuit: wireCircuit(vpsProxyCircuit),
     ...(providerCircuits ? { providerCircuits } : {}),
     uptimeMs: Math.max(0, now - metrics.startedAt),
   };
@@ -185,7 +208,7 @@ export function toPrometheus(snapshot: MetricsSnapshot): string {
     ),
   );
   family("pocketbrain_kv_failures_total", "KV operations that failed.", "counter", [["", snapshot.reliability.kvFailures]]);
-  const circuits: [string, CircuitView][] = [["vps", snapshot.vpsProxyCircuit], ...Object.entries(snapshot.providerCircuits ?? {})];
+  const circuits: [string, { state: CircuitView["state"]; remainingMs: number }][] = [["vps", snapshot.vpsProxyCircuit], ...Object.entries(snapshot.providerCircuits ?? {})];
   family("pocketbrain_circuit_state", "Circuit state (0 closed, 1 half-open, 2 open).", "gauge", circuits.map(([name, view]) => [`{circuit="${name}"}`, STATE_VALUE[view.state]]));
   family("pocketbrain_circuit_remaining_ms", "Milliseconds until an open circuit allows a probe.", "gauge", circuits.map(([name, view]) => [`{circuit="${name}"}`, view.remainingMs]));
   return `${lines.join("\n")}\n`;

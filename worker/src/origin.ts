@@ -8,7 +8,7 @@ import { isLoopbackHostname } from "./net";
  * (local dev behind a Vite proxy). Requests without Origin (non-browser clients) pass; the
  * SameSite=Lax cookie closes the rest.
  */
-export function isOriginAllowed(originHeader: string | null, ctx: Pick<RequestContext, "url" | "config" | "isLoopbackHost">): boolean {
+export function isOriginAllowed(originHeader: string | null, ctx: Pick<RequestContext, "url" | "config" | "isLocal">): boolean {
   if (originHeader === null) return true;
   let origin: URL;
   try {
@@ -18,7 +18,7 @@ export function isOriginAllowed(originHeader: string | null, ctx: Pick<RequestCo
   }
   if (origin.origin === ctx.url.origin) return true;
   if (ctx.config.allowedOrigins.has(origin.origin)) return true;
-  return ctx.isLoopbackHost && isLoopbackHostname(origin.hostname);
+  return ctx.isLocal && isLoopbackHostname(origin.hostname);
 }
 
 export function assertOriginAllowed(ctx: RequestContext): void {

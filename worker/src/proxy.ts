@@ -4,6 +4,7 @@ import type { RequestContext } from "./context";
 import { ApiError } from "./errors";
 import { count, countRuntimeConfig } from "./metrics";
 import { parseRetryAfter } from "./retry-after";
+import { isTimeoutRejection } from "./timeout-error";
 import { createRetryBudget, recordRequest, tryWithdrawRetry } from "./retry-budget";
 import { acquireVpsCircuit, releaseVpsProbe, reportVpsOutcome, vpsCircuitAllowsRetry } from "./vps-circuit";
 
@@ -26,12 +27,20 @@ export const PROXY_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 800 };
 /** No request spends more than two full attempt timeouts upstream, however many retries remain. */
 const TOTAL_DEADLINE_TIMEOUTS = 2;
 const UNAVAILABLE_MESSAGE = "Sync service is temporarily unavailable. Please retry shortly.";
+/**
+ * The least a client's own `x-timeout-ms` budget can be. Below a round trip to the backend a budget
+ * only manufactures timeouts; 1000 ms is also the floor of VPS_PROXY_TIMEOUT_MS.
+ */
+export const CLIENT_BUDGET_FLOOR_MS = 1000;
+/** Backend cookies the browser may receive through /api/v2 (the SSE ticket); never pb_ai_session. */
+const BACKEND_COOKIE_NAMES: ReadonlySet<string> = new Set(["pb_stream_ticket"]);
+const ENCODED_PATH_MESSAGE = "The request path must not contain an encoded '/', '\\' or '.' (%2F, %5C, %2E).";
 
 const TIMED_OUT: unique symbol = Symbol("timed out");
 const TIMER_CANCELLED = Object.freeze({ reason: "attempt settled" });
 
 type FailureCause = "upstream_5xx" | "timeout" | "network_error";
-type AttemptResult = { ok: true; response: Response } | { ok: false; cause: FailureCause; retryAfterSec: number | null };
+type AttemptResult = { ok: true; response: Response } | { ok: false; cause: FailureCause; retryAfterSec: number | null; cutByClient?: boolean };
 
 let retryBudget = createRetryBudget();
 
@@ -72,12 +81,17 @@ function upstreamOrigin(ctx: RequestContext): URL {
   if (!origin) {
     count("vpsProxyFailures");
     if (originProblem) countRuntimeConfig("invalidVpsOrigin");
-    const message = originProblem ? "VPS API origin is invalid." : "VPS API origin is not configured.";
+    // The original worker's messages; which one follows from config's problem text.
+    const message = !originProblem
+      ? "VPS API origin is not configured"
+      : originProblem.includes("https")
+        ? "VPS API origin must use https:// outside loopback hosts."
+        : "VPS API origin is invalid. Use an absolute URL.";
     throw new ApiError("SERVICE_UNAVAILABLE", message, { cause: "origin_unconfigured", retryable: false, internal: originProblem ?? undefined });
   }
   if (origin.origin === ctx.url.origin) {
     count("vpsProxyFailures");
-    throw new ApiError("CONFIG_ERROR", "VPS API origin must differ from this Worker's origin.", { cause: "origin_unconfigured" });
+    throw new ApiError("CONFIG_ERROR", "VPS API origin cannot match the worker origin for proxy routes.", { cause: "origin_unconfigured" });
   }
   return origin;
 }
@@ -92,11 +106,11 @@ async function upstreamBody(ctx: RequestContext, mayRetry: boolean): Promise<Bod
   const limit = ctx.config.vps.maxBodyBytes;
   const declared = Number(ctx.request.headers.get("content-length") ?? Number.NaN);
   if (!mayRetry && Number.isInteger(declared) && declared >= 0) {
-    if (declared > limit) throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes.`);
+    if (declared > limit) throw new ApiError("PAYLOAD_TOO_LARGE", `Proxy request body exceeds limit (${limit} bytes).`);
     return declared > 0 ? ctx.request.body : undefined;
   }
   const bytes = await readBodyWithin(ctx.request, limit);
-  if (bytes === null) throw new ApiError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes.`);
+  if (bytes === null) throw new ApiError("PAYLOAD_TOO_LARGE", `Proxy request body exceeds limit (${limit} bytes).`);
   return bytes.byteLength > 0 ? (bytes as Uint8Array<ArrayBuffer>) : undefined;
 }
 
@@ -120,11 +134,28 @@ function isRetryEligible(ctx: RequestContext): boolean {
   return idempotentPaths.has(ctx.url.pathname) || ctx.request.headers.has("idempotency-key");
 }
 
-/** The client's own budget (`x-timeout-ms`), when it sent a sane one. */
-function clientTimeoutMs(request: Request): number | null {
+const DIGITS = /^\d{1,9}$/;
+
+/** The client's own budget (`x-timeout-ms`), when it sent a sane one, never below the floor. */
+export function clientTimeoutMs(request: Request): number | null {
   const raw = request.headers.get("x-timeout-ms")?.trim();
-  if (!raw || !/^\d{1,9}$/.test(raw)) return null;
-  return Math.max(1, Number(raw));
+  if (!raw || !DIGITS.test(raw)) return null;
+  return Math.max(CLIENT_BUDGET_FLOOR_MS, Number(raw));
+}
+
+/**
+ * True when the path carries an encoded '/', '\\' or '.' (any case). The backend might decode it
+ * into a different path than the one routed here (`..%2f` escaping /api/v2, or reaching the
+ * events-only cookie rule). One indexOf scan, no regex, no allocation.
+ */
+export function hasEncodedSeparator(pathname: string): boolean {
+  for (let at = pathname.indexOf("%"); at !== -1; at = pathname.indexOf("%", at + 1)) {
+    const high = pathname.charCodeAt(at + 1);
+    const low = pathname.charCodeAt(at + 2) | 0x20;
+    if (high === 0x32 && (low === 0x66 || low === 0x65)) return true;
+    if (high === 0x35 && low === 0x63) return true;
+  }
+  return false;
 }
 
 /**
@@ -141,14 +172,18 @@ async function attemptOnce(ctx: RequestContext, target: string, init: RequestIni
     if (winner === TIMED_OUT) {
       abort.abort();
       count("vpsProxyTimeouts");
-      return { ok: false, cause: "timeout", retryAfterSec: null };
+      return { ok: false, cause: "timeout", retryAfterSec: null, cutByClient: timeoutMs < ctx.config.vps.timeoutMs };
     }
     if (winner.status < 500) return { ok: true, response: winner };
     const retryAfterSec = parseRetryAfter(winner.headers.get("retry-after"), ctx.deps.now());
     // Release the failed attempt's connection; awaiting the cancel could hang on some bodies.
     void winner.body?.cancel().catch(() => undefined);
     return { ok: false, cause: "upstream_5xx", retryAfterSec };
-  } catch {
+  } catch (error) {
+    if (isTimeoutRejection(error)) {
+      count("vpsProxyTimeouts");
+      return { ok: false, cause: "timeout", retryAfterSec: null };
+    }
     return { ok: false, cause: "network_error", retryAfterSec: null };
   } finally {
     timer.cancel();
@@ -176,17 +211,27 @@ interface AttemptPlan {
   init: RequestInit;
   retries: number;
   deadline: number;
+  /** The client's budget, not ours, sets the deadline: its timeouts are that client's own. */
+  clientBound: boolean;
 }
 
+type AttemptsOutcome =
+  | { response: Response; attempts: number }
+  | { failure: AttemptResult & { ok: false }; attempts: number; backendFault: boolean };
+
 /** Attempts with backoff until success, a non-retryable outcome, the deadline or an empty budget. */
-async function runAttempts(ctx: RequestContext, plan: AttemptPlan): Promise<{ response: Response; attempts: number } | { failure: AttemptResult & { ok: false }; attempts: number }> {
+async function runAttempts(ctx: RequestContext, plan: AttemptPlan): Promise<AttemptsOutcome> {
   const { deps } = ctx;
   recordRequest(retryBudget, deps.now());
+  // Whether any attempt failed on the backend's account: a 5xx, a network error, or a timeout that
+  // had its full length. A timeout cut short by the client's own budget is not evidence.
+  let backendFault = false;
   for (let retryIndex = 0; ; retryIndex += 1) {
     const attemptTimeout = Math.min(ctx.config.vps.timeoutMs, Math.max(1, plan.deadline - deps.now()));
     const result = await attemptOnce(ctx, plan.target, plan.init, attemptTimeout);
     if (result.ok) return { response: result.response, attempts: retryIndex + 1 };
-    const failed = { failure: result, attempts: retryIndex + 1 };
+    if (!(plan.clientBound && result.cutByClient)) backendFault = true;
+    const failed = { failure: result, attempts: retryIndex + 1, backendFault };
     if (retryIndex >= plan.retries) return failed;
     // An upstream Retry-After is a floor: retrying sooner would only add load it asked us to hold.
     const delay = Math.max(fullJitterDelay(retryIndex, PROXY_BACKOFF, deps.rng), (result.retryAfterSec ?? 0) * 1000);
@@ -206,16 +251,34 @@ async function runAttempts(ctx: RequestContext, plan: AttemptPlan): Promise<{ re
   }
 }
 
-/** Passes the upstream response through untouched, plus our request id when the backend did not echo it. */
-function passthrough(response: Response, requestId: string): Response {
-  if (response.headers.has("x-request-id")) return response;
+const cookieName = (line: string): string => {
+  const eq = line.indexOf("=");
+  return (eq === -1 ? "" : line.slice(0, eq)).trim();
+};
+
+/**
+ * Passes the upstream response through untouched, plus our request id when the backend did not
+ * echo it. Backend Set-Cookie lines survive only for the backend's own cookie names: a backend (or
+ * whoever controls it) must never set pb_ai_session or any other cookie on the app's origin.
+ */
+export function passthrough(response: Response, requestId: string): Response {
+  const hasRequestId = response.headers.has("x-request-id");
+  const hasCookies = response.headers.has("set-cookie");
+  if (hasRequestId && !hasCookies) return response;
   const headers = new Headers(response.headers);
-  if (!headers.has("x-request-id")) headers.set("X-Request-Id", requestId);
+  if (!hasRequestId) headers.set("X-Request-Id", requestId);
+  if (hasCookies) {
+    const kept = response.headers.getSetCookie().filter((line) => BACKEND_COOKIE_NAMES.has(cookieName(line)));
+    headers.delete("set-cookie");
+    for (const line of kept) headers.append("Set-Cookie", line);
+  }
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 export async function handleV2(ctx: RequestContext): Promise<Response> {
   const { config, deps } = ctx;
+  // Before the circuit: a refused path never moves it, and never reaches the backend.
+  if (hasEncodedSeparator(ctx.url.pathname)) throw new ApiError("BAD_REQUEST", ENCODED_PATH_MESSAGE);
   const gate = acquireVpsCircuit(config, deps.now());
   if (!gate.allowed) {
     count("vpsProxyCircuitRejects");
@@ -229,12 +292,15 @@ export async function handleV2(ctx: RequestContext): Promise<Response> {
     const body = await upstreamBody(ctx, retries > 0);
     const startedAt = deps.now();
     const clientBudget = clientTimeoutMs(ctx.request);
+    const ownDeadline = startedAt + config.vps.timeoutMs * TOTAL_DEADLINE_TIMEOUTS;
+    const clientDeadline = clientBudget === null ? Number.POSITIVE_INFINITY : startedAt + clientBudget;
     const plan: AttemptPlan = {
       target: `${origin.origin}${ctx.url.pathname}${ctx.url.search}`,
       init: { method: ctx.request.method, headers: buildUpstreamHeaders(ctx.request, ctx.url.pathname, ctx.requestId), redirect: "manual", ...(body ? streamSafe(body) : {}) },
       // The half-open probe is never retried: its one verdict decides the circuit.
       retries,
-      deadline: startedAt + Math.min(config.vps.timeoutMs * TOTAL_DEADLINE_TIMEOUTS, clientBudget ?? Number.POSITIVE_INFINITY),
+      deadline: Math.min(ownDeadline, clientDeadline),
+      clientBound: clientDeadline < ownDeadline,
     };
     const outcome = await runAttempts(ctx, plan);
     verdictReported = true;
@@ -242,9 +308,12 @@ export async function handleV2(ctx: RequestContext): Promise<Response> {
       reportVpsOutcome(config, deps.now(), true, gate.probeSeq);
       return passthrough(outcome.response, ctx.requestId);
     }
-    if (reportVpsOutcome(config, deps.now(), false, gate.probeSeq)) {
+    if (!outcome.backendFault) {
+      // The client's budget ran out before the backend had a fair chance: this request fails alone.
+      count("vpsProxyClientBudgetExhausted");
+      releaseVpsProbe(deps.now(), gate.probeSeq);
+    } else if (reportVpsOutcome(config, deps.now(), false, gate.probeSeq)) {
       count("vpsProxyCircuitOpens");
-      count("circuitOpens");
     }
     const { cause, retryAfterSec } = outcome.failure;
     count("vpsProxyFailures");

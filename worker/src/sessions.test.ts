@@ -8,7 +8,11 @@ import type { WorkerEnv } from "./env";
 import { ApiError } from "./errors";
 import { accountKey, sessionKey } from "./keys";
 import { metrics, resetMetrics } from "./metrics";
-import { loadCredential, parseStoredRecord, parseTimestamp, remainingTtlSeconds } from "./sessions";
+import { loadCredential as loadWith, parseStoredRecord, parseTimestamp, remainingTtlSeconds, requireKeyring } from "./sessions";
+import type { RequestContext } from "./context";
+import type { Identity } from "./types";
+
+const loadCredential = async (ctx: RequestContext, identity: Identity) => loadWith(ctx, requireKeyring(ctx), identity);
 
 const SESSION_ID = "6b0f7d2a-4c1e-4f8b-9a3d-2e5c7f9b1d40";
 const KEY = sessionKey(SESSION_ID);
@@ -83,36 +87,47 @@ describe("loadCredential", () => {
     await kv.put(KEY, await sessionRecord(TEST_SECRET, { expiresAt: T0 + 1000 }));
     deps.advance(1000);
     const error = await rejection(loadCredential(ctx(), { kind: "session", sessionId: SESSION_ID }));
-    expect([error.status, error.code, error.message]).toEqual([403, "AUTH_EXPIRED", "Session expired. Reconnect your key."]);
+    expect([error.status, error.code, error.message]).toEqual([403, "AUTH_EXPIRED", "AI session expired. Reconnect your key to continue."]);
     expect(kv.entries.has(KEY)).toBe(false);
   });
 
   it.each([
-    ["a tampered ciphertext", async () => sessionRecord(TEST_SECRET, { encryptedApiKey: '{"v":2,"kid":"x","iv":"AAAAAAAAAAAAAAAA","data":"AAAAAAAAAAAAAAAAAAAAAAAA"}' })],
-    ["a record sealed with an unknown secret", async () => sessionRecord("some-other-secret-entirely-0000")],
+    [
+      "a tampered ciphertext under the active key id",
+      async () => sessionRecord(TEST_SECRET, { encryptedApiKey: JSON.stringify({ v: 2, kid: await keyIdFor(TEST_SECRET), iv: "AAAAAAAAAAAAAAAA", data: "AAAAAAAAAAAAAAAAAAAAAAAA" }) }),
+    ],
     ["a record that is not JSON", async () => "garbage"],
   ])("deletes %s and answers 403 AUTH_EXPIRED", async (_label, make) => {
     const { kv, ctx } = setup();
     await kv.put(KEY, await make());
     const error = await rejection(loadCredential(ctx(), { kind: "session", sessionId: SESSION_ID }));
-    expect([error.status, error.code, error.message]).toEqual([403, "AUTH_EXPIRED", "Reconnect your key."]);
+    expect([error.status, error.code, error.message]).toEqual([403, "AUTH_EXPIRED", "AI session could not be decrypted. Reconnect your key to continue."]);
     expect(kv.entries.has(KEY)).toBe(false);
     expect(metrics.secretRotation.decryptFailures).toBe(1);
+  });
+
+  it("keeps a record whose key id names neither configured secret (a wrong PREV deletes nothing) and counts it", async () => {
+    const { kv, ctx } = setup({ KEY_ENCRYPTION_SECRET_PREV: TEST_SECRET_PREV });
+    await kv.put(KEY, await sessionRecord("some-other-secret-entirely-0000"));
+    const error = await rejection(loadCredential(ctx(), { kind: "session", sessionId: SESSION_ID }));
+    expect([error.status, error.code]).toEqual([403, "AUTH_EXPIRED"]);
+    expect(kv.entries.has(KEY)).toBe(true);
+    expect(metrics.secretRotation).toMatchObject({ unknownKeyIdRecords: 1, decryptFailures: 1 });
   });
 
   it.each([
     ["a placeholder", "placeholder-your-secret-here-xxxxxxxx"],
     ["too short", "k9Qz3vTw"],
     ["empty", ""],
-  ])("fails with CONFIG_ERROR before any KV call when the secret is %s", async (_label, secret) => {
+  ])("fails with the original's 500 INTERNAL_ERROR before any KV call when the secret is %s", async (_label, secret) => {
       const { env, ctx } = setup({ KEY_ENCRYPTION_SECRET: secret });
       const kv = countingKv(env.AI_SESSIONS);
       env.AI_SESSIONS = kv;
       const error = await rejection(loadCredential(ctx(), { kind: "session", sessionId: SESSION_ID }));
-      expect([error.status, error.code]).toEqual([500, "CONFIG_ERROR"]);
-      expect(error.message).toContain("KEY_ENCRYPTION_SECRET");
+      expect([error.status, error.code, error.message]).toEqual([500, "INTERNAL_ERROR", "AI proxy encryption secret is not configured"]);
       if (secret) expect(error.message).not.toContain(secret);
       expect(kv.calls).toEqual([]);
+      expect(metrics.runtimeConfig.invalidEncryptionSecret).toBe(1);
       expect(metrics.secretRotation.invalidEncryptionSecret).toBe(1);
   });
 
@@ -146,10 +161,14 @@ describe("loadCredential", () => {
     expect(metrics.secretRotation).toMatchObject({ fallbackDecrypts: 1, reencryptSuccesses: 0, reencryptFailures: 1 });
   });
 
-  it("counts an ignored PREV secret", async () => {
+  it("counts an ignored PREV secret lazily: only when the active secret could not open a record", async () => {
     const { kv, ctx } = setup({ KEY_ENCRYPTION_SECRET_PREV: TEST_SECRET });
     await kv.put(KEY, await sessionRecord(TEST_SECRET), { expirationTtl: 86400 });
     await loadCredential(ctx(), { kind: "session", sessionId: SESSION_ID });
+    expect(metrics.runtimeConfig.invalidRotationSecret).toBe(0);
+    await kv.put(KEY, await sessionRecord(TEST_SECRET_PREV), { expirationTtl: 86400 });
+    await rejection(loadCredential(ctx(), { kind: "session", sessionId: SESSION_ID }));
+    expect(metrics.runtimeConfig.invalidRotationSecret).toBe(1);
     expect(metrics.secretRotation.invalidRotationSecret).toBe(1);
   });
 });

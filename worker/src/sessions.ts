@@ -4,7 +4,7 @@ import type { KvStore } from "./env";
 import { ApiError } from "./errors";
 import { accountKey, sessionKey } from "./keys";
 import { log } from "./log";
-import { countRotation } from "./metrics";
+import { countRotation, countRuntimeConfig } from "./metrics";
 import { isProviderName, type Credential, type Identity, type ProviderName } from "./types";
 
 /** Where an identity's key record lives: an account record (verified user) or a device session. */
@@ -25,7 +25,6 @@ export type ReadOutcome =
   | { status: "unreadable" }
   | { status: "ok"; credential: Credential; record: StoredRecord };
 
-const SECRET_REASON_TEXT = { missing: "is not set", placeholder: "is a placeholder value", too_short: "is too short" } as const;
 const MIN_KV_TTL_SECONDS = 60;
 
 export function targetFor(identity: Identity): StoreTarget | null {
@@ -39,20 +38,29 @@ export function targetFor(identity: Identity): StoreTarget | null {
   }
 }
 
+/** A secret-config event, under both names clients read: `reliability.runtimeConfig.*` (the original's) and `secretRotation.*`. */
+function countSecretConfig(name: "invalidEncryptionSecret" | "invalidRotationSecret"): void {
+  countRuntimeConfig(name);
+  countRotation(name);
+}
+
 /**
- * The secrets crypto may use for this request. An unusable KEY_ENCRYPTION_SECRET is a 500 CONFIG_ERROR
- * raised before any KV call; the message names the variable, never its value.
+ * The secrets crypto may use for this request. Only connect and /api/v1/ai/* call this: an unusable
+ * KEY_ENCRYPTION_SECRET answers as the original worker did (500 INTERNAL_ERROR, counted) before
+ * any KV or provider call; the message names no value.
  */
 export function requireKeyring(ctx: RequestContext): Keyring {
+  const keyring = keyringOf(ctx);
+  if (keyring) return keyring;
+  countSecretConfig("invalidEncryptionSecret");
+  const reason = ctx.config.encryptionSecret.ok ? "ok" : ctx.config.encryptionSecret.reason;
+  throw new ApiError("INTERNAL_ERROR", "AI proxy encryption secret is not configured", { internal: `encryption secret unusable: ${reason}` });
+}
+
+/** The keyring when the active secret is usable, else null (status reads records without it). */
+export function keyringOf(ctx: RequestContext): Keyring | null {
   const secret = ctx.config.encryptionSecret;
-  if (!secret.ok) {
-    countRotation("invalidEncryptionSecret");
-    throw new ApiError("CONFIG_ERROR", `Server misconfigured: KEY_ENCRYPTION_SECRET ${SECRET_REASON_TEXT[secret.reason]}.`, {
-      internal: `encryption secret unusable: ${secret.reason}`,
-    });
-  }
-  if (ctx.config.previousSecretIgnored) countRotation("invalidRotationSecret");
-  return { active: secret.value, previous: ctx.config.previousSecret };
+  return secret.ok ? { active: secret.value, previous: ctx.config.previousSecret } : null;
 }
 
 export function parseTimestamp(value: unknown): number | null {
@@ -94,7 +102,7 @@ function serializeRecord(target: StoreTarget, record: { provider: ProviderName; 
 }
 
 const kvUnavailable = (operation: string): ApiError =>
-  new ApiError("SERVICE_UNAVAILABLE", "Session storage is unavailable.", { cause: "kv_unavailable", retryAfterSec: 5, internal: `KV ${operation} failed` });
+  new ApiError("SERVICE_UNAVAILABLE", "Session storage is temporarily unavailable. Please retry shortly.", { cause: "kv_unavailable", retryAfterSec: 5, internal: `KV ${operation} failed` });
 
 function store(ctx: RequestContext): KvStore {
   const kv = ctx.env.AI_SESSIONS;
@@ -139,22 +147,45 @@ async function reseal(ctx: RequestContext, keyring: Keyring, target: StoreTarget
   }
 }
 
+export type ShapeOutcome = { status: "none" } | { status: "expired" } | { status: "unreadable" } | { status: "ok"; record: StoredRecord };
+
 /**
- * Reads and decrypts the record at `target`. Expired, malformed and undecryptable records are deleted.
- * A record opened with PREV or in the legacy format is re-sealed under the active secret before returning.
+ * Reads the record at `target` without opening its key: an expired device record is deleted;
+ * a malformed one is reported as unreadable (the caller decides whether to delete it).
  */
-export async function readStoredCredential(ctx: RequestContext, keyring: Keyring, target: StoreTarget): Promise<ReadOutcome> {
+export async function readRecordShape(ctx: RequestContext, target: StoreTarget): Promise<ShapeOutcome> {
   const text = await kvGet(ctx, target.key);
   if (text === null) return { status: "none" };
   const record = parseStoredRecord(text);
-  if (record && target.scope === "device") {
+  if (!record) return { status: "unreadable" };
+  if (target.scope === "device") {
     const expiresAt = sessionExpiry(record, ctx.config.sessionTtlSeconds);
     if (expiresAt !== null && expiresAt <= ctx.deps.now()) {
       await kvDelete(ctx, target.key);
       return { status: "expired" };
     }
   }
+  return { status: "ok", record };
+}
+
+/**
+ * Reads and decrypts the record at `target`. Expired, malformed and undecryptable records are deleted;
+ * a record whose key id names neither configured secret is kept (configuration error, counted).
+ * A record opened with PREV or in the legacy format is re-sealed under the active secret before returning.
+ */
+export async function readStoredCredential(ctx: RequestContext, keyring: Keyring, target: StoreTarget): Promise<ReadOutcome> {
+  const shape = await readRecordShape(ctx, target);
+  if (shape.status === "none" || shape.status === "expired") return shape;
+  const record = shape.status === "ok" ? shape.record : null;
   const opened = record ? await open(record.encryptedApiKey, keyring, target.key) : ({ ok: false, error: "malformed" } as const);
+  // Lazy, as in the original: an ignored PREV is counted when the active secret could not open a record.
+  if (record && !(opened.ok && opened.value.slot === "active") && ctx.config.previousSecretIgnored) countSecretConfig("invalidRotationSecret");
+  if (!opened.ok && opened.error === "unknown_key") {
+    countRotation("decryptFailures");
+    countRotation("unknownKeyIdRecords");
+    log("warn", "key_record_unknown_key_id", { requestId: ctx.requestId, scope: target.scope });
+    return { status: "unreadable" };
+  }
   if (!record || !opened.ok) {
     countRotation("decryptFailures");
     log("warn", "key_record_unreadable", { requestId: ctx.requestId, scope: target.scope, reason: opened.ok ? "malformed" : opened.error });
@@ -169,27 +200,48 @@ export async function readStoredCredential(ctx: RequestContext, keyring: Keyring
   return { status: "ok", credential: { provider: record.provider, apiKey: plaintext }, record };
 }
 
+const DEVICE_MESSAGES = {
+  noCookie: "Connect an AI key in Settings to enable AI features.",
+  none: "AI session missing. Please reconnect your key.",
+  expired: "AI session expired. Reconnect your key to continue.",
+  unreadable: "AI session could not be decrypted. Reconnect your key to continue.",
+} as const;
+const ACCOUNT_UNREADABLE = "AI key record is invalid. Reconnect your key to continue.";
+
 /**
- * Loads and decrypts the stored provider key for an identity (account record for a user, session
- * record for a device). Throws AUTH_REQUIRED when nothing is stored, AUTH_EXPIRED when the record is
- * expired or cannot be decrypted (and deletes it), SERVICE_UNAVAILABLE kv_unavailable on KV failure,
- * CONFIG_ERROR when the encryption secret is unusable (without touching KV).
+ * Loads and decrypts the stored provider key for an identity: the account record for a user, the
+ * session record for a device. Throws AUTH_REQUIRED when nothing is stored, AUTH_EXPIRED when the
+ * record is expired or cannot be opened, SERVICE_UNAVAILABLE kv_unavailable on KV failure.
+ * Messages are the original worker's.
  */
-export async function loadCredential(ctx: RequestContext, identity: Identity): Promise<Credential> {
-  const keyring = requireKeyring(ctx);
+export async function loadCredential(ctx: RequestContext, keyring: Keyring, identity: Identity): Promise<Credential> {
   const target = targetFor(identity);
-  if (!target) throw new ApiError("AUTH_REQUIRED", "Connect an API key first.");
+  if (!target) throw new ApiError("AUTH_REQUIRED", DEVICE_MESSAGES.noCookie);
   const outcome = await readStoredCredential(ctx, keyring, target);
-  switch (outcome.status) {
-    case "none":
-      throw new ApiError("AUTH_REQUIRED", "Connect an API key first.");
-    case "expired":
-      throw new ApiError("AUTH_EXPIRED", "Session expired. Reconnect your key.");
-    case "unreadable":
-      throw new ApiError("AUTH_EXPIRED", "Reconnect your key.");
-    case "ok":
-      return outcome.credential;
+  if (outcome.status === "ok") return outcome.credential;
+  if (target.scope === "account") {
+    if (outcome.status === "none") throw new ApiError("AUTH_REQUIRED", DEVICE_MESSAGES.noCookie);
+    throw new ApiError("AUTH_EXPIRED", ACCOUNT_UNREADABLE);
   }
+  if (outcome.status === "none") throw new ApiError("AUTH_REQUIRED", DEVICE_MESSAGES.none);
+  throw new ApiError("AUTH_EXPIRED", DEVICE_MESSAGES[outcome.status]);
+}
+
+/**
+ * The credential an AI request runs with, and the identity it is rate-limited as (the original's
+ * credential resolution): a verified user with an account record uses it (`user:<sub>`); anyone
+ * else, a signed-in user without an account record included, uses the device session cookie
+ * (`session:<id>`), which must resolve to a stored session first — so a made-up cookie costs one
+ * KV read, answers 401 and never becomes a rate-limit bucket.
+ */
+export async function resolveCredential(ctx: RequestContext, keyring: Keyring, sub: string | null, device: Identity): Promise<{ credential: Credential; identity: Identity }> {
+  if (sub !== null) {
+    const account: Identity = { kind: "user", sub };
+    const outcome = await readStoredCredential(ctx, keyring, targetFor(account)!);
+    if (outcome.status === "ok") return { credential: outcome.credential, identity: account };
+    if (outcome.status !== "none") throw new ApiError("AUTH_EXPIRED", ACCOUNT_UNREADABLE);
+  }
+  return { credential: await loadCredential(ctx, keyring, device), identity: device };
 }
 
 /** Seals and stores a verified user's key; the account record has no TTL. */

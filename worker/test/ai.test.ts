@@ -52,7 +52,7 @@ describe("AI actions on workerd", () => {
   it("answers 401 AUTH_REQUIRED before connecting", async () => {
     const response = await post("/api/v1/ai/analyze", { content: "x" });
     expect(response.status).toBe(401);
-    expect(await response.json()).toMatchObject({ error: { code: "AUTH_REQUIRED", message: "Connect an API key first." } });
+    expect(await response.json()).toMatchObject({ error: { code: "AUTH_REQUIRED", message: "Connect an AI key in Settings to enable AI features." } });
   });
 
   it("connects, then analyzes through Gemini with the key only in x-goog-api-key", async () => {

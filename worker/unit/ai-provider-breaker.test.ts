@@ -5,7 +5,7 @@ import { ApiError } from "../src/errors";
 import { callProvider } from "../src/providers";
 import { gemini, GEMINI_URL, geminiAnswer, providerError, scriptedEndpoint, testContext } from "./ai-helpers";
 
-const breaker = vi.hoisted(() => ({ reports: [] as boolean[], acquired: 0, refuse: false }));
+const breaker = vi.hoisted(() => ({ reports: [] as string[], acquired: 0, refuse: false }));
 
 vi.mock("../src/control-plane-client", () => ({
   enforceRateLimit: async () => undefined,
@@ -20,7 +20,7 @@ vi.mock("../src/control-plane-client", () => ({
       });
     }
     breaker.acquired += 1;
-    return { report: async (success: boolean) => void breaker.reports.push(success) };
+    return { report: async (verdict: string) => void breaker.reports.push(verdict) };
   },
 }));
 
@@ -41,17 +41,17 @@ describe("shared provider breaker", () => {
     server.use(scriptedEndpoint(GEMINI_URL, [providerError(gemini, 503), providerError(gemini, 429), geminiAnswer("ok")]).handler);
     await callProvider(testContext(), gemini, REQUEST);
     expect(breaker.acquired).toBe(3);
-    expect(breaker.reports).toEqual([false, false, true]);
+    expect(breaker.reports).toEqual(["failure", "neutral", "success"]);
   });
 
-  it("reports timeouts and network errors as failures, provider 4xx and unreadable answers as healthy", async () => {
+  it("reports network errors as failures, one key's refusal as neutral, unreadable answers as healthy", async () => {
     server.use(scriptedEndpoint(GEMINI_URL, [() => HttpResponse.error()]).handler);
     await expect(callProvider(testContext({ PROVIDER_RETRIES: "0" }), gemini, REQUEST)).rejects.toMatchObject({ code: "NETWORK" });
     server.use(scriptedEndpoint(GEMINI_URL, [providerError(gemini, 401)]).handler);
     await expect(callProvider(testContext(), gemini, REQUEST)).rejects.toMatchObject({ code: "AUTH_REQUIRED" });
     server.use(scriptedEndpoint(GEMINI_URL, [() => HttpResponse.json({ nothing: true })]).handler);
     await expect(callProvider(testContext(), gemini, REQUEST)).rejects.toMatchObject({ code: "PROVIDER_UNAVAILABLE" });
-    expect(breaker.reports).toEqual([false, true, true]);
+    expect(breaker.reports).toEqual(["failure", "neutral", "success"]);
   });
 
   it("makes no provider call while the circuit is open and passes its 503 on", async () => {

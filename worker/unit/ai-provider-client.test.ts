@@ -180,10 +180,16 @@ describe.each([gemini, openrouter])("retries and error mapping ($provider)", (cr
     expect(error.failureCause).toBeUndefined();
   });
 
-  it("maps an unreadable 200 to 502 PROVIDER_UNAVAILABLE without a cause", async () => {
+  it("maps a 200 whose body is not JSON to 503 NETWORK provider_network_error, as the original worker", async () => {
     server.use(scriptedEndpoint(urlFor(credential), [() => HttpResponse.text("<html>oops</html>")]).handler);
+    const error = await failure(callProvider(testContext({ PROVIDER_RETRIES: "0" }), credential, REQUEST));
+    expect(error).toMatchObject({ code: "NETWORK", status: 503, retryable: true, failureCause: "provider_network_error", retryAfterSec: 5 });
+  });
+
+  it("maps a JSON 200 without answer text to 502 PROVIDER_UNAVAILABLE, retryable, without a cause", async () => {
+    server.use(scriptedEndpoint(urlFor(credential), [() => HttpResponse.json({ unexpected: true })]).handler);
     const error = await failure(callProvider(testContext(), credential, REQUEST));
-    expect(error).toMatchObject({ code: "PROVIDER_UNAVAILABLE", status: 502, retryable: false });
+    expect(error).toMatchObject({ code: "PROVIDER_UNAVAILABLE", status: 502, retryable: true });
     expect(error.failureCause).toBeUndefined();
   });
 

@@ -59,7 +59,7 @@ describe("AI routes before any provider call", () => {
   it("answers 401 AUTH_REQUIRED without a session", async () => {
     const response = await post("/api/v1/ai/analyze", { content: "x" });
     expect(response.status).toBe(401);
-    expect(await response.json()).toMatchObject({ error: { code: "AUTH_REQUIRED", message: "Connect an API key first.", retryable: false } });
+    expect(await response.json()).toMatchObject({ error: { code: "AUTH_REQUIRED", message: "Connect an AI key in Settings to enable AI features.", retryable: false } });
   });
 
   it("answers 415 for a non-JSON content type and 403 for a foreign Origin", async () => {
@@ -171,7 +171,7 @@ describe("connect, then AI actions", () => {
     const cookie = await connect(gemini);
     const { response, json } = await callAction(cookie, "analyze", { content: "x" }, [answerFor(gemini, "Sorry, no JSON today")]);
     expect(response.status).toBe(502);
-    expect(json.error).toMatchObject({ code: "PROVIDER_UNAVAILABLE", retryable: false });
+    expect(json.error).toMatchObject({ code: "PROVIDER_UNAVAILABLE", retryable: true });
     expect(json.error.cause).toBeUndefined();
   });
 

@@ -142,17 +142,16 @@ describe("misconfiguration and outages", () => {
     ["a placeholder", "replace-with-a-long-random-secret-value"],
     ["too short", "tooShortSecret"],
     ["unset", undefined],
-  ])("refuses to connect when KEY_ENCRYPTION_SECRET is %s: 500 CONFIG_ERROR, no KV call", async (_label, secret) => {
+  ])("refuses to connect when KEY_ENCRYPTION_SECRET is %s: the original's 500 INTERNAL_ERROR, no KV call", async (_label, secret) => {
       const env = makeEnv({ KEY_ENCRYPTION_SECRET: secret });
       const kv = countingKv(env.AI_SESSIONS);
       env.AI_SESSIONS = kv;
       const response = await worker.fetch(connectRequest({ provider: "gemini", apiKey: GEMINI_KEY }), env);
       const { error } = await json(response);
-      expect([response.status, error?.code]).toEqual([500, "CONFIG_ERROR"]);
-      expect(error?.message).toContain("KEY_ENCRYPTION_SECRET");
+      expect([response.status, error?.code, error?.message]).toEqual([500, "INTERNAL_ERROR", "AI proxy encryption secret is not configured"]);
       if (secret) expect(JSON.stringify(error)).not.toContain(secret);
       expect(kv.calls).toEqual([]);
-      expect(metrics.secretRotation.invalidEncryptionSecret).toBe(1);
+      expect(metrics.runtimeConfig.invalidEncryptionSecret).toBe(1);
   });
 
   it.each([

@@ -142,9 +142,10 @@ describe("Clerk configuration", () => {
     expect((await status({ cookie: COOKIE }, makeEnv({ CLERK_ISSUER: "https://clerk.pocketbrain.test" }))).code).toBe(200);
   });
 
-  it("no Clerk config with a bearer → device scope, counted", async () => {
+  it("no Clerk config with a bearer → 500 AUTH_CONFIG_INVALID, counted (the original's rule)", async () => {
     const { code, body } = await status(bearer(await signToken(signer)), makeEnv());
-    expect([code, body]).toEqual([200, { connected: false, scope: "device" }]);
+    expect([code, body.error?.code]).toEqual([500, "AUTH_CONFIG_INVALID"]);
+    expect(body.error?.message).toBe("Clerk auth verification is not configured. Set CLERK_JWKS_URL, CLERK_ISSUER, and CLERK_AUDIENCE.");
     expect(metrics.authConfig.missingClerkConfig).toBe(1);
   });
 });
@@ -158,9 +159,9 @@ describe("insecure dev auth", () => {
     expect(metrics.authConfig.insecureDevAuthUsed).toBe(1);
   });
 
-  it("is refused on a public host, even with the flag on", async () => {
+  it("is refused on a public host, even with the flag on: without Clerk config that is the missing-config 500", async () => {
     const response = await worker.fetch(statusRequest(bearer(token), "https://pocketbrain.app"), makeEnv({ ALLOW_INSECURE_DEV_AUTH: "true" }));
-    expect((await response.json()) as Json).toEqual({ connected: false, scope: "device" });
-    expect(metrics.authConfig).toMatchObject({ insecureDevAuthRejected: 1, insecureDevAuthUsed: 0 });
+    expect([response.status, ((await response.json()) as Json).error?.code]).toEqual([500, "AUTH_CONFIG_INVALID"]);
+    expect(metrics.authConfig).toMatchObject({ insecureDevAuthRejected: 1, insecureDevAuthUsed: 0, missingClerkConfig: 1 });
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { getConfig } from "../src/config";
 import { createContext, type RequestContext } from "../src/context";
-import { acquireProviderPermit, enforceRateLimit, providerCircuitViews } from "../src/control-plane-client";
+import { acquireProviderPermit, enforceRateLimit, providerCircuitViews, type ProviderPermit } from "../src/control-plane-client";
 import type { DoNamespace, WorkerEnv } from "../src/env";
 import { ApiError } from "../src/errors";
 import { metrics } from "../src/metrics";
@@ -71,26 +71,26 @@ describe("acquireProviderPermit", () => {
     env.CONTROL_PLANE_DO = createControlPlaneNamespace(env);
     for (let index = 0; index < 5; index += 1) {
       const permit = await acquireProviderPermit(contextFor(env, clock), "gemini");
-      await permit.report(false);
+      await permit.report("failure");
     }
     expect(counter("circuitOpens")).toBe(1);
     clock.advance(12_300);
     const error = await refusal(acquireProviderPermit(contextFor(env, clock), "gemini"));
     expect(error).toMatchObject({ code: "PROVIDER_UNAVAILABLE", status: 503, failureCause: "provider_circuit_open", retryable: true, retryAfterSec: 18 });
     expect(counter("providerCircuitRejects")).toBe(1);
-    await (await acquireProviderPermit(contextFor(env, clock), "openrouter")).report(true);
+    await (await acquireProviderPermit(contextFor(env, clock), "openrouter")).report("success");
   });
 
   it("grants the half-open probe to exactly one of two concurrent callers", async () => {
     const clock = createClock();
     const env = makeEnv({ PROVIDER_CIRCUIT_FAILURE_THRESHOLD: "1" });
     env.CONTROL_PLANE_DO = createControlPlaneNamespace(env);
-    await (await acquireProviderPermit(contextFor(env, clock), "gemini")).report(false);
+    await (await acquireProviderPermit(contextFor(env, clock), "gemini")).report("failure");
     clock.advance(30_000);
     const outcomes = await Promise.allSettled([acquireProviderPermit(contextFor(env, clock), "gemini"), acquireProviderPermit(contextFor(env, clock), "gemini")]);
     expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
-    const probe = outcomes.find((outcome) => outcome.status === "fulfilled") as PromiseFulfilledResult<{ report(success: boolean): Promise<void> }>;
-    await probe.value.report(true);
+    const probe = outcomes.find((outcome) => outcome.status === "fulfilled") as PromiseFulfilledResult<ProviderPermit>;
+    await probe.value.report("success");
     expect((await providerCircuitViews(contextFor(env, clock)))?.gemini?.state).toBe("closed");
   });
 
@@ -98,7 +98,7 @@ describe("acquireProviderPermit", () => {
     const clock = createClock();
     const env = makeEnv({ PROVIDER_CIRCUIT_FAILURE_THRESHOLD: "2" });
     env.CONTROL_PLANE_DO = Object.assign(createControlPlaneNamespace(env), { failing: true });
-    for (let index = 0; index < 2; index += 1) await (await acquireProviderPermit(contextFor(env, clock), "openrouter")).report(false);
+    for (let index = 0; index < 2; index += 1) await (await acquireProviderPermit(contextFor(env, clock), "openrouter")).report("failure");
     const error = await refusal(acquireProviderPermit(contextFor(env, clock), "openrouter"));
     expect(error.failureCause).toBe("provider_circuit_open");
     expect(metrics.runtimeConfig.providerBreakerFallbacks).toBe(3);
@@ -114,7 +114,7 @@ describe("acquireProviderPermit", () => {
     env.CONTROL_PLANE_DO = namespace;
     const permit = await acquireProviderPermit(contextFor(env, clock), "gemini");
     namespace.failing = true;
-    await permit.report(false);
+    await permit.report("failure");
     expect(metrics.runtimeConfig.providerBreakerFallbacks).toBe(1);
     expect((await refusal(acquireProviderPermit(contextFor(env, clock), "gemini"))).failureCause).toBe("provider_circuit_open");
   });

@@ -5,6 +5,8 @@ import type { DoNamespace, WorkerEnv } from "../src/env";
 export interface FakeStorage {
   data: Map<string, unknown>;
   puts: string[];
+  /** The scheduled alarm time, or null. */
+  alarm: number | null;
 }
 
 /**
@@ -12,10 +14,14 @@ export interface FakeStorage {
  * (`idFromName`, `get(id).fetch(url, init)`), backed by real ControlPlaneDO instances. Storage
  * round-trips through JSON like the real one; `evict(name)` drops the instance and keeps storage.
  */
-export function createControlPlaneNamespace(env: WorkerEnv): DoNamespace & {
+export function createControlPlaneNamespace(env: WorkerEnv, clock: () => number = Date.now): DoNamespace & {
   storage(name: string): FakeStorage;
   evict(name: string): void;
   instances(): number;
+  /** Runs the object's alarm now, as the platform would at the scheduled time (false: none set). */
+  runAlarm(name: string): Promise<boolean>;
+  /** Names of objects that still hold any stored data. */
+  stored(): string[];
   failing: boolean;
 } {
   const storages = new Map<string, FakeStorage>();
@@ -23,7 +29,7 @@ export function createControlPlaneNamespace(env: WorkerEnv): DoNamespace & {
   const storageOf = (name: string): FakeStorage => {
     let storage = storages.get(name);
     if (!storage) {
-      storage = { data: new Map(), puts: [] };
+      storage = { data: new Map(), puts: [], alarm: null };
       storages.set(name, storage);
     }
     return storage;
@@ -42,10 +48,15 @@ export function createControlPlaneNamespace(env: WorkerEnv): DoNamespace & {
             storage.puts.push(key);
             storage.data.set(key, JSON.parse(JSON.stringify(value)));
           },
+          delete: async (key) => storage.data.delete(key),
+          list: async ({ prefix }) => new Map([...storage.data].filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key, JSON.parse(JSON.stringify(value))])),
+          setAlarm: async (at) => {
+            storage.alarm = at;
+          },
         },
         blockConcurrencyWhile: (callback) => callback(),
       };
-      instance = new ControlPlaneDO(state, env);
+      instance = new ControlPlaneDO(state, env, clock);
       live.set(name, instance);
     }
     return instance;
@@ -62,6 +73,14 @@ export function createControlPlaneNamespace(env: WorkerEnv): DoNamespace & {
     storage: storageOf,
     evict: (name: string) => void live.delete(name),
     instances: () => live.size,
+    async runAlarm(name: string) {
+      const storage = storageOf(name);
+      if (storage.alarm === null) return false;
+      storage.alarm = null;
+      await instanceOf(name).alarm();
+      return true;
+    },
+    stored: () => [...storages].filter(([, storage]) => storage.data.size > 0).map(([name]) => name),
   };
   return namespace;
 }

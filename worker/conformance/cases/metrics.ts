@@ -66,10 +66,10 @@ export const METRICS: ConformanceCase[] = [
     expect: failure(404, { code: "NOT_FOUND" }),
   },
   {
-    name: "metrics on a public host from a loopback client IP are served",
+    name: "metrics on a public host with a client-supplied loopback CF-Connecting-IP are hidden: 404",
     spec: SPEC,
     request: { url: `${PUBLIC}/api/v1/metrics`, headers: { "cf-connecting-ip": "127.0.0.1" } },
-    expect: { status: 200, json: METRICS_SHAPE },
+    expect: failure(404, { code: "NOT_FOUND" }),
   },
   {
     name: "?format=prometheus gives Prometheus text",

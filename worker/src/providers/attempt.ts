@@ -1,6 +1,8 @@
 import type { RequestContext } from "../context";
 import { timeout as realTimeout } from "../deps";
+import { count } from "../metrics";
 import { parseRetryAfter } from "../retry-after";
+import { isTimeoutRejection } from "../timeout-error";
 import type { AttemptOutcome, ProviderAdapter, WireRequest } from "./types";
 
 /**
@@ -16,7 +18,9 @@ export async function attemptProvider(ctx: RequestContext, adapter: ProviderAdap
     return { kind: "timeout" };
   });
   try {
-    return await Promise.race([exchange(ctx, adapter, wire, controller.signal), timedOut]);
+    const outcome = await Promise.race([exchange(ctx, adapter, wire, controller.signal), timedOut]);
+    if (outcome.kind === "timeout") count("timeouts");
+    return outcome;
   } finally {
     timer.cancel();
   }
@@ -33,11 +37,28 @@ async function exchange(ctx: RequestContext, adapter: ProviderAdapter, wire: Wir
   try {
     response = await ctx.deps.fetch(wire.url, { ...wire.init, signal });
     text = await response.text();
-  } catch {
-    return signal.aborted ? { kind: "timeout" } : { kind: "network" };
+  } catch (error) {
+    return signal.aborted || isTimeoutRejection(error) ? { kind: "timeout" } : { kind: "network" };
   }
   const body = parseJsonOrNull(text);
+  // A 2xx that is not JSON came from something between us and the provider (a proxy's HTML page).
+  if (body === null && response.status >= 200 && response.status < 300) return { kind: "network" };
   return classify(adapter, response.status, response.headers.get("retry-after"), body, ctx.deps.now());
+}
+
+/**
+ * Whether the request can leave this Worker at all. A header value the platform refuses (a NUL or
+ * newline in a stored key) makes fetch throw before any byte is sent: that says nothing about the
+ * provider, so it must never reach the shared breaker or the retry loop.
+ */
+export function isSendable(wire: WireRequest): boolean {
+  try {
+    new Headers(wire.init.headers);
+    new URL(wire.url);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Maps a provider answer to an outcome. Pure; the body is only inspected, never echoed. */

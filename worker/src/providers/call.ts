@@ -3,10 +3,10 @@ import { acquireProviderPermit } from "../control-plane-client";
 import { log } from "../log";
 import { count } from "../metrics";
 import type { Credential, ProviderName } from "../types";
-import { attemptProvider } from "./attempt";
+import { attemptProvider, isSendable } from "./attempt";
 import { geminiAdapter } from "./gemini";
 import { openrouterAdapter } from "./openrouter";
-import { decideRetry, isBreakerSuccess, outcomeToError } from "./retry-policy";
+import { breakerVerdict, decideRetry, outcomeToError } from "./retry-policy";
 import type { AttemptOutcome, ProviderAdapter, ProviderRequest } from "./types";
 
 const ADAPTERS: Record<ProviderName, ProviderAdapter> = { gemini: geminiAdapter, openrouter: openrouterAdapter };
@@ -18,11 +18,14 @@ export const adapterFor = (provider: ProviderName): ProviderAdapter => ADAPTERS[
  * breaker permit → attempt under timeout → retry decision → backoff, for every attempt:
  * each attempt asks the shared breaker first (an open circuit stops the loop with 503
  * provider_circuit_open) and reports its own outcome, so the breaker counts attempts, not requests.
- * Resolves with the last attempt's outcome, successful or not.
+ * Resolves with the last attempt's outcome, successful or not. A request that cannot even be built
+ * from the stored key ends as "unsendable" before any permit or network call: it is this key's
+ * problem, not the provider's, and retrying it cannot help.
  */
 export async function runProviderRequest(ctx: RequestContext, credential: Credential, request: ProviderRequest): Promise<AttemptOutcome> {
   const adapter = adapterFor(credential.provider);
   const wire = adapter.buildRequest(ctx.config.providers, credential.apiKey, request);
+  if (!isSendable(wire)) return { kind: "unsendable" };
   for (let retriesDone = 0; ; retriesDone += 1) {
     const permit = await acquireProviderPermit(ctx, adapter.name);
     count("providerAttempts");
@@ -30,10 +33,11 @@ export async function runProviderRequest(ctx: RequestContext, credential: Creden
     try {
       outcome = await attemptProvider(ctx, adapter, wire);
     } catch (error) {
-      await reportQuietly(ctx, permit.report(false));
+      // A bug on our side says nothing about the provider.
+      await reportQuietly(ctx, permit.report("neutral"));
       throw error;
     }
-    await reportQuietly(ctx, permit.report(isBreakerSuccess(outcome)));
+    await reportQuietly(ctx, permit.report(breakerVerdict(outcome)));
     if (outcome.kind === "ok") return outcome;
     log("warn", "provider_attempt_failed", {
       requestId: ctx.requestId,
@@ -53,7 +57,7 @@ export async function runProviderRequest(ctx: RequestContext, credential: Creden
 export async function callProvider(ctx: RequestContext, credential: Credential, request: ProviderRequest): Promise<string> {
   const outcome = await runProviderRequest(ctx, credential, request);
   if (outcome.kind === "ok") return outcome.text;
-  throw outcomeToError(outcome);
+  throw outcomeToError(outcome, credential.provider);
 }
 
 /** A breaker bookkeeping failure must not fail the user's request (the breaker owner counts it). */

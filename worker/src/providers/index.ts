@@ -25,13 +25,16 @@ export async function validateProviderKey(ctx: RequestContext, credential: Crede
   const outcome = await runProviderRequest(ctx, credential, VALIDATION_PING);
   switch (outcome.kind) {
     case "ok":
-      if (!/\bOK\b/i.test(outcome.text)) throw validationFailed("validation reply did not contain OK");
+      // The original worker's rule: the reply, upper-cased, contains OK ("Okay." passes).
+      if (!outcome.text.toUpperCase().includes("OK")) throw validationFailed("validation reply did not contain OK");
       return;
     case "key_rejected":
       throw validationFailed(`provider refused the key (${outcome.status})`);
     case "malformed":
       throw validationFailed(`validation reply unreadable: ${outcome.reason}`);
+    case "unsendable":
+      throw validationFailed("key cannot be sent (invalid header value)");
     default:
-      throw outcomeToError(outcome);
+      throw outcomeToError(outcome, credential.provider);
   }
 }

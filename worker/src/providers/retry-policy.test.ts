@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BACKOFF_CAP_MS, decideRetry, isBreakerSuccess, outcomeToError, RETRY_AFTER_FLOOR_CAP_SEC, type FailedOutcome } from "./retry-policy";
+import { BACKOFF_CAP_MS, breakerVerdict, decideRetry, outcomeToError, RETRY_AFTER_FLOOR_CAP_SEC, type FailedOutcome } from "./retry-policy";
 
 const retryable: FailedOutcome[] = [
   { kind: "timeout" },
@@ -63,13 +63,19 @@ describe("outcomeToError", () => {
     [{ kind: "server", status: 500, retryAfterSec: 9 }, { code: "PROVIDER_UNAVAILABLE", status: 500, failureCause: "provider_5xx", retryable: true, retryAfterSec: 9 }],
     [{ kind: "key_rejected", status: 403 }, { code: "AUTH_REQUIRED", status: 401, retryable: false, failureCause: undefined }],
     [{ kind: "rejected", status: 422 }, { code: "PROVIDER_UNAVAILABLE", status: 502, retryable: false, failureCause: undefined, retryAfterSec: undefined }],
-    [{ kind: "malformed", reason: "x" }, { code: "PROVIDER_UNAVAILABLE", status: 502, retryable: false, failureCause: undefined }],
+    [{ kind: "malformed", reason: "x" }, { code: "PROVIDER_UNAVAILABLE", status: 502, retryable: true, failureCause: undefined, retryAfterSec: undefined }],
   ] as [FailedOutcome, object][])("maps %j", (outcome, expected) => {
     expect(outcomeToError(outcome)).toMatchObject(expected);
   });
 
-  it("counts only < 500, non-429 answers as breaker successes", () => {
-    expect(retryable.map(isBreakerSuccess)).toEqual([false, false, false, false]);
-    expect(final.map(isBreakerSuccess)).toEqual([true, true, true]);
+  it("counts only provider-side faults as breaker failures; one key's 401/403/429 is neutral", () => {
+    expect(retryable.map(breakerVerdict)).toEqual(["failure", "failure", "neutral", "failure"]);
+    expect(final.map(breakerVerdict)).toEqual(["neutral", "success", "success"]);
+    expect(breakerVerdict({ kind: "key_rejected", status: 403 })).toBe("neutral");
+    expect(breakerVerdict({ kind: "unsendable" })).toBe("neutral");
+    expect(breakerVerdict({ kind: "ok", text: "x" })).toBe("success");
+  });
+  it("maps a request refused before sending to 401 AUTH_REQUIRED, never retried", () => {
+    expect(outcomeToError({ kind: "unsendable" })).toMatchObject({ code: "AUTH_REQUIRED", status: 401, retryable: false, failureCause: undefined });
   });
 });

@@ -1,5 +1,6 @@
 import { fullJitterDelay } from "../backoff";
 import { ApiError } from "../errors";
+import type { ProviderName } from "../types";
 import type { AttemptOutcome } from "./types";
 
 /** Full-jitter exponential backoff (base 250 ms, cap 4 s) between provider attempts. */
@@ -20,9 +21,29 @@ export function isRetryable(outcome: FailedOutcome): boolean {
   return outcome.kind === "timeout" || outcome.kind === "network" || outcome.kind === "rate_limited" || outcome.kind === "server";
 }
 
-/** Whether the attempt counts as healthy for the shared provider breaker: it answered < 500, not 429. */
-export function isBreakerSuccess(outcome: AttemptOutcome): boolean {
-  return outcome.kind === "ok" || outcome.kind === "key_rejected" || outcome.kind === "rejected" || outcome.kind === "malformed";
+/**
+ * What one attempt tells the shared provider breaker (docs/decisions/0003). Only provider-side
+ * faults are failures: 5xx, timeouts and network errors. A verdict about one key (401/403 key
+ * refused, 429 quota) is "neutral": it must never open the circuit for every other user, and it
+ * must not close the streak of a real outage either. Any other answer shows the provider is up.
+ */
+export type BreakerVerdict = "success" | "failure" | "neutral";
+
+export function breakerVerdict(outcome: AttemptOutcome): BreakerVerdict {
+  switch (outcome.kind) {
+    case "timeout":
+    case "network":
+    case "server":
+      return "failure";
+    case "key_rejected":
+    case "rate_limited":
+    case "unsendable":
+      return "neutral";
+    case "ok":
+    case "rejected":
+    case "malformed":
+      return "success";
+  }
 }
 
 export const backoffDelayMs = (retryIndex: number, rng: () => number): number =>
@@ -39,13 +60,18 @@ export function decideRetry(outcome: FailedOutcome, retriesDone: number, maxRetr
   return { retry: true, delayMs: Math.max((hint ?? 0) * 1000, backoffDelayMs(retriesDone, rng)) };
 }
 
-/** The final wire error for a failed provider call (SPEC §3.6). Messages never echo provider bodies. */
-export function outcomeToError(outcome: FailedOutcome): ApiError {
+const PROVIDER_LABEL: Record<ProviderName, string> = { gemini: "Gemini", openrouter: "OpenRouter" };
+
+/**
+ * The final wire error for a failed provider call (docs/api.md, AI providers), with the original worker's messages
+ * where they carry no provider text. Messages never echo provider bodies (they may echo the key).
+ */
+export function outcomeToError(outcome: FailedOutcome, provider?: ProviderName): ApiError {
   switch (outcome.kind) {
     case "timeout":
-      return new ApiError("TIMEOUT", "The AI provider did not answer in time.", { cause: "provider_timeout", retryAfterSec: DEFAULT_RETRY_AFTER_SEC });
+      return new ApiError("TIMEOUT", "Provider request timed out", { cause: "provider_timeout", retryAfterSec: DEFAULT_RETRY_AFTER_SEC });
     case "network":
-      return new ApiError("NETWORK", "Could not reach the AI provider.", { cause: "provider_network_error", retryAfterSec: DEFAULT_RETRY_AFTER_SEC });
+      return new ApiError("NETWORK", `Network error while contacting ${provider ? PROVIDER_LABEL[provider] : "the AI provider"}`, { cause: "provider_network_error", retryAfterSec: DEFAULT_RETRY_AFTER_SEC });
     case "rate_limited":
       return new ApiError("RATE_LIMITED", "The AI provider is rate limiting this key. Try again shortly.", {
         retryAfterSec: outcome.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC,
@@ -68,10 +94,15 @@ export function outcomeToError(outcome: FailedOutcome): ApiError {
       });
     case "malformed":
       return unreadableAnswer(outcome.reason);
+    case "unsendable":
+      return new ApiError("AUTH_REQUIRED", "The stored API key cannot be used. Reconnect your key.", {
+        internal: "provider request refused before sending (invalid header value)",
+      });
   }
 }
 
 /** 502 for provider output that cannot be used (no text, or no JSON where JSON is expected). */
 export function unreadableAnswer(reason: string): ApiError {
-  return new ApiError("PROVIDER_UNAVAILABLE", "The AI provider returned an unreadable answer.", { retryable: false, internal: reason });
+  // Retryable, as the original worker's 502s: a model asked again usually answers in shape.
+  return new ApiError("PROVIDER_UNAVAILABLE", "The AI provider returned an unreadable answer.", { retryable: true, internal: reason });
 }

@@ -40,7 +40,9 @@ export type AttemptOutcome =
   | { kind: "server"; status: number; retryAfterSec: number | null }
   | { kind: "key_rejected"; status: number }
   | { kind: "rejected"; status: number }
-  | { kind: "malformed"; reason: string };
+  | { kind: "malformed"; reason: string }
+  /** The request could not be built from the stored key (refused before any network I/O). */
+  | { kind: "unsendable" };
 
 export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);

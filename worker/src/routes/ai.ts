@@ -1,25 +1,25 @@
 import { prepareAiAction, type AiAction } from "../ai";
-import { loadCredential } from "../sessions";
-import { resolveIdentity } from "../auth";
+import { cookieIdentity, resolveBearerUser } from "../auth";
 import { assertStateChangeAllowed, readJsonObject } from "../body";
 import type { RequestContext } from "../context";
 import { enforceRateLimit } from "../control-plane-client";
-import { ApiError } from "../errors";
 import { jsonResponse } from "../http";
+import { requireKeyring, resolveCredential } from "../sessions";
 
 export { AI_ACTIONS, isAiAction, type AiAction } from "../ai";
 
 /**
- * POST /api/v1/ai/{action} (SPEC §3.2). Order matters: cheap refusals first (content type, Origin,
- * no identity, rate limit), then the body is validated before the stored key is decrypted, so a bad
- * request never touches KV or the provider.
+ * POST /api/v1/ai/{action}, in the original worker's order (docs/api.md): content type and Origin →
+ * encryption secret → bearer (Clerk config) → stored credential → rate limit keyed by the
+ * credential's identity → body → validation → provider. The limiter runs only after the cookie
+ * resolved to a stored session, so a made-up cookie is not a fresh bucket (and creates no bucket).
  */
 export async function handleAiAction(ctx: RequestContext, action: AiAction): Promise<Response> {
   assertStateChangeAllowed(ctx);
-  const identity = await resolveIdentity(ctx);
-  if (identity.kind === "anon") throw new ApiError("AUTH_REQUIRED", "Connect an API key first.");
+  const keyring = requireKeyring(ctx);
+  const sub = await resolveBearerUser(ctx);
+  const { credential, identity } = await resolveCredential(ctx, keyring, sub, cookieIdentity(ctx.request));
   await enforceRateLimit(ctx, identity);
   const run = prepareAiAction(action, await readJsonObject(ctx.request));
-  const credential = await loadCredential(ctx, identity);
   return jsonResponse(await run(ctx, credential), ctx.requestId);
 }

@@ -34,7 +34,7 @@ const ASSETS: Readonly<Record<string, { body: string; type: string }>> = {
  * router changes (issue 6: never exposed in production).
  */
 export async function handleDevRoute(ctx: RequestContext): Promise<Response | null> {
-  if (!ctx.config.devRoutesEnabled || !ctx.isLoopbackHost) return null;
+  if (!ctx.config.devRoutesEnabled || !ctx.isLocal) return null;
   const method = ctx.request.method.toUpperCase();
   if (method !== "GET" && method !== "HEAD") return null;
   const asset = Object.hasOwn(ASSETS, ctx.url.pathname) ? ASSETS[ctx.url.pathname] : undefined;

@@ -3,15 +3,10 @@ import { providerCircuitViews } from "../control-plane-client";
 import { ApiError } from "../errors";
 import { jsonResponse, withStandardHeaders } from "../http";
 import { snapshotMetrics, toPrometheus } from "../metrics";
-import { isLoopbackHostname } from "../net";
 import { vpsCircuitView } from "../vps-circuit";
 
-/** Metrics are for operators on the machine itself: loopback host or loopback client IP, else 404. */
-function isLocalCaller(ctx: RequestContext): boolean {
-  if (ctx.isLoopbackHost) return true;
-  const directIp = ctx.request.headers.get("cf-connecting-ip")?.trim();
-  return directIp !== undefined && directIp !== "" && isLoopbackHostname(directIp);
-}
+/** Metrics are for operators on the machine itself (net.ts `isLocalRequest`), else 404. */
+const isLocalCaller = (ctx: RequestContext): boolean => ctx.isLocal;
 
 function wantsPrometheus(ctx: RequestContext): boolean {
   if (ctx.url.searchParams.get("format") === "prometheus") return true;
