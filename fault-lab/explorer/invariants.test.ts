@@ -25,6 +25,13 @@ describe("single-probe", () => {
     const circuitLog = [sample("attempt", 20_000, "half-open", "a"), sample("response", 20_010, "open", "a"), sample("attempt", 40_010, "half-open", "b"), sample("response", 40_020, "closed", "b")];
     expect(singleProbePerHalfOpenWindow(trace({ circuitLog }))).toBeNull();
   });
+
+  it("accepts a new probe once the last one's attempt ended without a verdict (its client's budget ran out), not before", () => {
+    const circuitLog = [sample("attempt", 20_000, "half-open", "a"), sample("response", 21_000, "half-open", "a"), sample("attempt", 21_000, "half-open", "b")];
+    const probeCut = (settledAt: number) => [attempt({ seq: 1, t: 20_000, requestId: "a", status: null, outcome: "client-gone", settledAt }), attempt({ seq: 2, t: 21_000, requestId: "b", settledAt: 21_000 })];
+    expect(singleProbePerHalfOpenWindow(trace({ circuitLog, attempts: probeCut(21_000) }))).toBeNull();
+    expect(singleProbePerHalfOpenWindow(trace({ circuitLog, attempts: probeCut(23_000) }))?.invariant).toBe("single-probe");
+  });
 });
 
 describe("retry-amplification", () => {

@@ -16,7 +16,7 @@ export default {
   ],
   expect: [
     { check: "status", label: "quota", equals: 429 },
-    { check: "cause", label: "quota", equals: "provider_429" },
+    { check: "errorCode", label: "quota", equals: "RATE_LIMITED" },
     { check: "status", label: "honest", equals: 200 },
     { check: "metricIs", path: "providerCircuits.gemini.state", value: "closed" },
     // 2 validations + 6 refused calls + the honest one: none was cut off by an open breaker.

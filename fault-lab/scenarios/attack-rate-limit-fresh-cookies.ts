@@ -1,5 +1,8 @@
 import type { Scenario, Step } from "../src/scenario/types";
-import { ATTACKER_IP, GEMINI_KEY } from "./_shared";
+import { GEMINI_KEY } from "./_shared";
+
+/** This scenario's own attacker address: the rate-limit buckets persist across scenarios (the DO keeps them). */
+const FLOOD_IP = "203.0.113.61";
 
 /** A well-formed session cookie the attacker made up (never issued by the Worker). */
 const forged = (index: number): string => `pb_ai_session=00000000-0000-4000-8000-${index.toString(16).padStart(12, "0")}`;
@@ -10,7 +13,7 @@ const flood = (index: number): Step => ({
   method: "POST",
   path: "/api/v1/auth/connect",
   body: { provider: "gemini", apiKey: GEMINI_KEY },
-  headers: { "cf-connecting-ip": ATTACKER_IP, cookie: forged(index + 1) },
+  headers: { "cf-connecting-ip": FLOOD_IP, cookie: forged(index + 1) },
 });
 
 export default {

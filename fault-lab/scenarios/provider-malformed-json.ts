@@ -3,7 +3,7 @@ import { ANALYZE, GEMINI_KEY, GEMINI_ROUTE } from "./_shared";
 
 export default {
   name: "provider-malformed-json",
-  description: "A Gemini 200 whose body is not JSON → 502 PROVIDER_UNAVAILABLE, nothing leaked.",
+  description: "A Gemini 200 whose body is not JSON is treated as a network error, as the original worker does (something between us and the provider answered) → 503 NETWORK, nothing leaked.",
   seed: 25,
   workerVars: { PROVIDER_RETRIES: "0" },
   faults: [],
@@ -13,8 +13,8 @@ export default {
     { do: "request", label: "analyze", path: "/api/v1/ai/analyze", body: ANALYZE, as: "erin" },
   ],
   expect: [
-    { check: "status", label: "analyze", equals: 502 },
-    { check: "errorCode", label: "analyze", equals: "PROVIDER_UNAVAILABLE" },
+    { check: "status", label: "analyze", equals: 503 },
+    { check: "errorCode", label: "analyze", equals: "NETWORK" },
     { check: "noSecretInWorkerLogs" },
   ],
 } satisfies Scenario;

@@ -1,6 +1,7 @@
 import type { LabControl } from "../control";
 import type { KvEntry } from "../stack";
 import { evaluate } from "./assertions";
+import { fetchWithHost } from "./host-fetch";
 import type { CircuitSample, ClientRecord, ScenarioRun } from "./records";
 import type { RequestStep, Scenario, Step } from "./types";
 
@@ -92,7 +93,9 @@ async function sendOne(state: RunState, step: RequestStep, index: number): Promi
   const t = state.deps.now();
   const record: ClientRecord = { label: step.label, index, t: t - state.startedAt, method, path: step.path, status: null, ms: 0, retryAfter: null, headers: {}, setCookies: [], body: "" };
   try {
-    const response = await state.deps.fetch(`${state.target.workerUrl}${step.path}`, { method, headers, body, redirect: "manual", signal: AbortSignal.timeout(60_000) });
+    const url = `${state.target.workerUrl}${step.path}`;
+    const signal = AbortSignal.timeout(60_000);
+    const response = headers.has("host") ? await fetchWithHost(url, { method, headers, body, signal }) : await state.deps.fetch(url, { method, headers, body, redirect: "manual", signal });
     record.body = await response.text();
     record.status = response.status;
     record.headers = Object.fromEntries(response.headers.entries());
