@@ -57,6 +57,8 @@ export interface ExploreResult {
     shrinks: number;
     /** Time to the first failing schedule, and to the end of shrinking. */
     foundAfterMs: number;
+    /** Which generated schedule (1-based) failed first. */
+    foundAtRun: number;
     file: string | null;
   };
 }
@@ -76,6 +78,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
   let steps = 0;
   let generated = 0;
   let foundAfterMs: number | null = null;
+  let foundAtRun: number | null = null;
   const harness: HarnessOptions = options.variant ? { variant: options.variant } : {};
   const run = options.runSchedule ?? ((schedule: Schedule) => runSchedule(schedule, harness));
   const hostile = options.hostile ?? options.runSchedule === undefined;
@@ -93,6 +96,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
     twinRuns += judged.twinRuns;
     const { violation } = judged;
     if (violation) {
+      foundAtRun ??= generated;
       foundAfterMs ??= performance.now() - started;
       throw new InvariantBroken(violation);
     }
@@ -101,9 +105,17 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
   const elapsedMs = performance.now() - started;
   const summary = { seed, runs, schedules, steps, twinRuns, invariantsChecked: Object.keys(INVARIANTS).length + (hostile ? 1 : 0), elapsedMs };
   if (!details.failed || !details.counterexample) return { ...summary, failure: null };
-  const schedule = details.counterexample[0];
   const cause = details.errorInstance;
-  const violation = cause instanceof InvariantBroken ? cause.violation : { invariant: "harness-error", message: cause instanceof Error ? cause.message : String(cause) };
+  let violation: Violation = cause instanceof InvariantBroken ? cause.violation : { invariant: "harness-error", message: cause instanceof Error ? cause.message : String(cause) };
+  let schedule = details.counterexample[0];
+  // fast-check shrinks the list of parts; one greedy pass then drops single steps it left behind
+  // (in-process only: it costs one run per step).
+  if (!options.runSchedule && violation.invariant !== "harness-error") {
+    const trimmed = await dropSteps(schedule, violation.invariant, (candidate) => judgeSchedule(candidate, run, hostile).then((judged) => judged.violation));
+    schedule = trimmed.schedule;
+    violation = trimmed.violation ?? violation;
+    schedules += trimmed.runs;
+  }
   let file: string | null = null;
   const foundDir = options.foundDir === undefined ? FOUND_DIR : options.foundDir;
   if (foundDir) {
@@ -113,7 +125,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
     const found = toFoundScenario(written, { seed, path: details.counterexamplePath, invariant: violation.invariant, message: violation.message, runtime: options.runtime ?? "in-process" });
     await writeFile(file, `${JSON.stringify(found, null, 2)}\n`);
   }
-  return { ...summary, failure: { violation, schedule, path: details.counterexamplePath, shrinks: details.numShrinks, foundAfterMs: foundAfterMs ?? elapsedMs, file } };
+  return { ...summary, failure: { violation, schedule, path: details.counterexamplePath, shrinks: details.numShrinks, foundAfterMs: foundAfterMs ?? elapsedMs, foundAtRun: foundAtRun ?? generated, file } };
 }
 
 /**
@@ -126,6 +138,26 @@ export async function judgeSchedule(schedule: Schedule, run: (schedule: Schedule
   if (violation || !isolation || !hasHostileAttacks(schedule)) return { trace, violation, twinRuns: 0 };
   const twin = await run(withoutHostile(schedule, trace));
   return { trace, violation: isolationHolds(trace, twin), twinRuns: 1 };
+}
+
+/** Request labels are positional ("s3" is step 4), as the arbitrary writes them. */
+const relabel = (steps: Schedule["steps"]): Schedule["steps"] => steps.map((step, index) => (step.do === "request" ? { ...step, label: `s${index}` } : step));
+
+/** Removes single steps, last first, while the same invariant still breaks. */
+async function dropSteps(schedule: Schedule, invariant: string, judge: (schedule: Schedule) => Promise<Violation | null>): Promise<{ schedule: Schedule; violation: Violation | null; runs: number }> {
+  let current = schedule;
+  let violation: Violation | null = null;
+  let runs = 0;
+  for (let index = current.steps.length - 1; index >= 0 && current.steps.length > 1; index -= 1) {
+    const candidate = { ...current, steps: relabel(current.steps.filter((_, position) => position !== index)) };
+    runs += 1;
+    const found = await judge(candidate);
+    if (found?.invariant === invariant) {
+      current = candidate;
+      violation = found;
+    }
+  }
+  return { schedule: current, violation, runs };
 }
 
 /** The minimal schedule as numbered, readable steps. */
