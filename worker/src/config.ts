@@ -8,7 +8,8 @@ export interface ConfigProblem {
 }
 
 export type SecretProblem = "missing" | "placeholder" | "too_short" | "weak";
-export type SecretState = { ok: true; value: string } | { ok: false; reason: SecretProblem };
+/** `value` is trimmed (what new records are sealed with); `raw` is the value exactly as configured. */
+export type SecretState = { ok: true; value: string; raw: string } | { ok: false; reason: SecretProblem };
 
 export type ClerkConfig =
   | { state: "none" }
@@ -111,7 +112,7 @@ export function checkRuntimeSecret(raw: unknown, devEnv: boolean): SecretState {
   const lower = value.toLowerCase();
   if (PLACEHOLDER_VALUES.has(lower) || PLACEHOLDER_FRAGMENTS.some((fragment) => lower.includes(fragment))) return { ok: false, reason: "placeholder" };
   if (value.length < (devEnv ? 16 : 32)) return { ok: false, reason: "too_short" };
-  return { ok: true, value };
+  return { ok: true, value, raw };
 }
 
 /**

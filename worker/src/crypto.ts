@@ -20,6 +20,11 @@ const KEY_CACHE_LIMIT = 64;
 export interface Keyring {
   active: string;
   previous: string | null;
+  /**
+   * The active secret exactly as configured, when that differs from `active` (which is trimmed):
+   * the original worker sealed its (legacy) records with the untrimmed value.
+   */
+  legacyActive?: string;
 }
 export type SecretSlot = "active" | "previous";
 export type RecordFormat = "v2" | "legacy";
@@ -170,10 +175,13 @@ export async function open(input: unknown, keyring: Keyring, aad: string, purpos
   const slots = await candidateOrder(keyring, parsed.format === "v2" ? parsed.kid : undefined);
   for (const slot of slots) {
     const secret = slot === "active" ? keyring.active : keyring.previous!;
-    const plaintext =
+    let plaintext =
       parsed.format === "v2"
         ? await tryDecrypt(await deriveKey(secret, purpose), parsed.iv, parsed.data, aad)
         : await tryDecrypt(await legacyKey(secret), parsed.iv, parsed.data);
+    if (plaintext === null && parsed.format === "legacy" && slot === "active" && keyring.legacyActive !== undefined) {
+      plaintext = await tryDecrypt(await legacyKey(keyring.legacyActive), parsed.iv, parsed.data);
+    }
     if (plaintext !== null) return ok({ plaintext, slot, format: parsed.format });
   }
   if (parsed.format === "v2" && !(await namesConfiguredSecret(keyring, parsed.kid))) return err("unknown_key");

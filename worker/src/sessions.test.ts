@@ -97,11 +97,12 @@ describe("loadCredential", () => {
       async () => sessionRecord(TEST_SECRET, { encryptedApiKey: JSON.stringify({ v: 2, kid: await keyIdFor(TEST_SECRET), iv: "AAAAAAAAAAAAAAAA", data: "AAAAAAAAAAAAAAAAAAAAAAAA" }) }),
     ],
     ["a record that is not JSON", async () => "garbage"],
-  ])("deletes %s and answers 403 AUTH_EXPIRED", async (_label, make) => {
+  ])("deletes %s and answers 403 AUTH_EXPIRED", async (label, make) => {
     const { kv, ctx } = setup();
     await kv.put(KEY, await make());
     const error = await rejection(loadCredential(ctx(), { kind: "session", sessionId: SESSION_ID }));
-    expect([error.status, error.code, error.message]).toEqual([403, "AUTH_EXPIRED", "AI session could not be decrypted. Reconnect your key to continue."]);
+    const message = label.includes("JSON") ? "AI session is invalid. Reconnect your key to continue." : "AI session could not be decrypted. Reconnect your key to continue.";
+    expect([error.status, error.code, error.message]).toEqual([403, "AUTH_EXPIRED", message]);
     expect(kv.entries.has(KEY)).toBe(false);
     expect(metrics.secretRotation.decryptFailures).toBe(1);
   });

@@ -22,7 +22,8 @@ export interface StoredRecord {
 export type ReadOutcome =
   | { status: "none" }
   | { status: "expired" }
-  | { status: "unreadable" }
+  /** `malformed`: the record itself is not one (deleted); otherwise its key would not open. */
+  | { status: "unreadable"; malformed?: true }
   | { status: "ok"; credential: Credential; record: StoredRecord };
 
 const MIN_KV_TTL_SECONDS = 60;
@@ -60,7 +61,8 @@ export function requireKeyring(ctx: RequestContext): Keyring {
 /** The keyring when the active secret is usable, else null (status reads records without it). */
 export function keyringOf(ctx: RequestContext): Keyring | null {
   const secret = ctx.config.encryptionSecret;
-  return secret.ok ? { active: secret.value, previous: ctx.config.previousSecret } : null;
+  if (!secret.ok) return null;
+  return { active: secret.value, previous: ctx.config.previousSecret, ...(secret.raw !== secret.value ? { legacyActive: secret.raw } : {}) };
 }
 
 export function parseTimestamp(value: unknown): number | null {
@@ -190,7 +192,7 @@ export async function readStoredCredential(ctx: RequestContext, keyring: Keyring
     countRotation("decryptFailures");
     log("warn", "key_record_unreadable", { requestId: ctx.requestId, scope: target.scope, reason: opened.ok ? "malformed" : opened.error });
     await kvDelete(ctx, target.key);
-    return { status: "unreadable" };
+    return record ? { status: "unreadable" } : { status: "unreadable", malformed: true };
   }
   const { plaintext, slot, format } = opened.value;
   if (slot === "previous") countRotation("fallbackDecrypts");
@@ -205,6 +207,7 @@ const DEVICE_MESSAGES = {
   none: "AI session missing. Please reconnect your key.",
   expired: "AI session expired. Reconnect your key to continue.",
   unreadable: "AI session could not be decrypted. Reconnect your key to continue.",
+  malformed: "AI session is invalid. Reconnect your key to continue.",
 } as const;
 const ACCOUNT_UNREADABLE = "AI key record is invalid. Reconnect your key to continue.";
 
@@ -224,6 +227,7 @@ export async function loadCredential(ctx: RequestContext, keyring: Keyring, iden
     throw new ApiError("AUTH_EXPIRED", ACCOUNT_UNREADABLE);
   }
   if (outcome.status === "none") throw new ApiError("AUTH_REQUIRED", DEVICE_MESSAGES.none);
+  if (outcome.status === "unreadable" && outcome.malformed) throw new ApiError("AUTH_EXPIRED", DEVICE_MESSAGES.malformed);
   throw new ApiError("AUTH_EXPIRED", DEVICE_MESSAGES[outcome.status]);
 }
 
@@ -239,7 +243,9 @@ export async function resolveCredential(ctx: RequestContext, keyring: Keyring, s
     const account: Identity = { kind: "user", sub };
     const outcome = await readStoredCredential(ctx, keyring, targetFor(account)!);
     if (outcome.status === "ok") return { credential: outcome.credential, identity: account };
-    if (outcome.status !== "none") throw new ApiError("AUTH_EXPIRED", ACCOUNT_UNREADABLE);
+    // A record that is not one was deleted and counts as absent, as in the original.
+    const absent = outcome.status === "none" || (outcome.status === "unreadable" && outcome.malformed === true);
+    if (!absent) throw new ApiError("AUTH_EXPIRED", ACCOUNT_UNREADABLE);
   }
   return { credential: await loadCredential(ctx, keyring, device), identity: device };
 }

@@ -13,7 +13,9 @@
  * credential is resolved before the rate limit (keyed by the credential used) and the body after
  * it; a signed-in user without an account record uses the device cookie; connect's rate-limit
  * identity is `user:<sub>` or `anon`; connect's order 415 → secret → auth config → rate limit →
- * body → provider → key → validation → store.
+ * body → provider → key → validation → store; an unparsable session record answers "AI session
+ * is invalid", an unparsable account record counts as absent (cookie fallback); legacy records
+ * open with the untrimmed active secret.
  *
  * Differences kept, and why (SPEC wins where it says "SPEC differs"):
  * - Routes: OPTIONS and every JSON response carry X-Request-Id and security headers, errors a
@@ -45,8 +47,8 @@
  *   (original: 500); session ids are bounded to 128 URL-safe ASCII characters.
  * - Records: v2 format with key id and AAD (SPEC); timestamps are written as ISO strings and read
  *   as numbers or strings (ORIGINAL-WORKER describes ms numbers: a rollback reads our records'
- *   `expiresAt` as missing — docs/migration.md); the active secret is used trimmed (original:
- *   untrimmed, so a legacy record sealed with a secret carrying whitespace does not open).
+ *   `expiresAt` as missing — docs/migration.md). New records are sealed with the trimmed secret;
+ *   legacy records also open with the untrimmed one, as the original sealed them.
  * - Re-seal TTL is the remaining lifetime rounded up, at least KV's 60 s (original: floor, ≤ 0 a failure).
  * - A v2 record whose key id names neither configured secret is kept, not deleted (issue 14).
  * - Logging: JSON lines with ids and reasons only (original: none).
@@ -293,6 +295,39 @@ describe("credential resolution on /api/v1/ai/*", () => {
     const response = await worker.fetch(aiRequest({ cookie: "pb_ai_session=6b0f7d2a-4c1e-4f8b-9a3d-2e5c7f9b1d40" }), env);
     expect((await json(response)).error).toMatchObject({ code: "AUTH_REQUIRED", message: "AI session missing. Please reconnect your key." });
     expect(kv.calls).toEqual(["get session:6b0f7d2a-4c1e-4f8b-9a3d-2e5c7f9b1d40"]);
+  });
+});
+
+describe("records the original wrote", () => {
+  it("a legacy record sealed with the untrimmed active secret still opens (the original did not trim it)", async () => {
+    const deps = manualDeps();
+    const padded = `  ${TEST_SECRET}\n`;
+    const env = makeEnv({ KEY_ENCRYPTION_SECRET: padded }, deps.now);
+    await env.AI_SESSIONS.put("session:padded-1", await originalRecord(API_KEY, padded, deps.now()));
+    providerText = '{"title":"Milk","tags":[],"type":"TASK"}';
+    const response = await handleRequest(aiRequest({ cookie: "pb_ai_session=padded-1" }), env, deps);
+    expect([response.status, providerCalls]).toEqual([200, 1]);
+    expect(metrics.secretRotation).toMatchObject({ legacyDecrypts: 1, reencryptSuccesses: 1 });
+  });
+
+  it("an unparsable session record is deleted and answers the original's 'AI session is invalid'", async () => {
+    const env = makeEnv();
+    await env.AI_SESSIONS.put("session:broken-1", "{not json");
+    const response = await worker.fetch(aiRequest({ cookie: "pb_ai_session=broken-1" }), env);
+    expect((await json(response)).error).toMatchObject({ code: "AUTH_EXPIRED", message: "AI session is invalid. Reconnect your key to continue." });
+    expect(env.AI_SESSIONS.entries.has("session:broken-1")).toBe(false);
+  });
+
+  it("an unparsable account record counts as absent: the signed-in user falls back to the device cookie", async () => {
+    const deps = manualDeps();
+    const env = makeEnv(clerkEnv(JWKS_URL), deps.now);
+    await env.AI_SESSIONS.put("account:user_broken", "{not json");
+    await env.AI_SESSIONS.put("session:dev-2", await originalRecord(API_KEY, TEST_SECRET, deps.now()));
+    providerText = '{"title":"Milk","tags":[],"type":"TASK"}';
+    const token = await signToken(signer, { sub: "user_broken", nowMs: deps.now() });
+    const response = await handleRequest(aiRequest({ ...bearer(token), cookie: "pb_ai_session=dev-2" }), env, deps);
+    expect([response.status, providerCalls]).toEqual([200, 1]);
+    expect(env.AI_SESSIONS.entries.has("account:user_broken")).toBe(false);
   });
 });
 
