@@ -3,7 +3,7 @@
 # its own process group (so nothing it started outlives it), prints a summary, exits 1 on any failure.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash scripts/lib/ensure-deps.sh --browser || exit 1
+bash scripts/lib/ensure-deps.sh --browser --promtool || exit 1
 export PATH="$PWD/node_modules/.bin:$PATH"
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 

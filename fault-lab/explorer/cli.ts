@@ -26,7 +26,7 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
 function printResult(result: ExploreResult, out: Out): void {
   const rate = (result.schedules / result.elapsedMs) * 1000;
   out(`explorer: ${result.schedules} schedules, ${result.steps} steps, ${result.invariantsChecked} invariants checked, ${(result.elapsedMs / 1000).toFixed(2)} s, ${rate.toFixed(rate < 10 ? 2 : 0)} schedules/s (seed ${result.seed})\n`);
-  if (result.twinRuns > 0) out(`explorer: ${result.twinRuns} twin runs without the hostile client's attacks (isolation)\n`);
+  if ((result.twinRuns ?? 0) > 0) out(`explorer: ${result.twinRuns} twin runs without the hostile client's attacks (isolation)\n`);
   if ("workerd" in result) printWorkerdStats(result as WorkerdExploreResult, out);
   if (!result.failure) return out("explorer: no invariant broken\n");
   const { violation, schedule, file, shrinks } = result.failure;

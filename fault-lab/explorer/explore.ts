@@ -46,8 +46,8 @@ export interface ExploreResult {
   /** Schedules run, shrink attempts included. */
   schedules: number;
   steps: number;
-  /** Twin runs without the hostile client's attacks (the `isolation` invariant). */
-  twinRuns: number;
+  /** Twin runs without the hostile client's attacks (the `isolation` invariant); absent: none. */
+  twinRuns?: number;
   invariantsChecked: number;
   elapsedMs: number;
   failure: null | {
@@ -58,7 +58,7 @@ export interface ExploreResult {
     /** Time to the first failing schedule, and to the end of shrinking. */
     foundAfterMs: number;
     /** Which generated schedule (1-based) failed first. */
-    foundAtRun: number;
+    foundAtRun?: number;
     file: string | null;
   };
 }

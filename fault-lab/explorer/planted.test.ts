@@ -109,7 +109,7 @@ describe("the explorer finds planted bugs", () => {
       const result = await explore({ runs: DEFAULT_RUNS, seed: 1, foundDir: null, hostile });
       expect(result.failure).toBeNull();
       expect(result.schedules).toBe(DEFAULT_RUNS);
-      expect(result.twinRuns > 0).toBe(hostile);
+      expect((result.twinRuns ?? 0) > 0).toBe(hostile);
     }
   });
 });

@@ -3,7 +3,7 @@ import { ANALYZE, GEMINI_KEY, GEMINI_ROUTE } from "./_shared";
 
 export default {
   name: "provider-malformed-json",
-  description: "A Gemini 200 whose body is not JSON is treated as a network error, as the original worker does (something between us and the provider answered) → 503 NETWORK, nothing leaked.",
+  description: "A Gemini 200 whose body is not JSON → 503 NETWORK provider_network_error with Retry-After 5 (as the original worker), nothing leaked.",
   seed: 25,
   workerVars: { PROVIDER_RETRIES: "0" },
   faults: [],
@@ -15,6 +15,8 @@ export default {
   expect: [
     { check: "status", label: "analyze", equals: 503 },
     { check: "errorCode", label: "analyze", equals: "NETWORK" },
+    { check: "cause", label: "analyze", equals: "provider_network_error" },
+    { check: "retryAfter", label: "analyze", equals: 5 },
     { check: "noSecretInWorkerLogs" },
   ],
 } satisfies Scenario;

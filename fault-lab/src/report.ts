@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ScenarioRun } from "./scenario/records";
+import { scenarioTimeline } from "./timeline/from-scenario";
+import { renderTimelineSvg } from "./timeline/svg";
 
 const escape = (text: string): string => text.replace(/[&<>"]/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[char]!);
 
@@ -47,7 +49,8 @@ function scenarioSection(run: ScenarioRun): string {
   return `<section id="${escape(run.name)}"><h2 class="${run.passed ? "ok" : "bad"}">${run.passed ? "PASS" : "FAIL"} ${escape(run.name)} <small>${(run.durationMs / 1000).toFixed(1)} s · seed ${run.seed}</small></h2>
 <p>${escape(run.description)}</p>${run.error ? `<p class="bad">Error: ${escape(run.error)}</p>` : ""}
 <h3>Assertions</h3><table><tr><th></th><th>check</th><th>expected</th><th>actual</th></tr>${assertions}</table>
-<h3>Timeline</h3><table class="timeline"><tr><th>t</th><th>lane</th><th>what</th></tr>${rows}</table></section>`;
+<h3>Timeline</h3><figure class="chart">${renderTimelineSvg(scenarioTimeline(run), `${run.name}: client, Worker, backend and providers over time, with the v2 circuit's state`)}</figure>
+<details open><summary>Event table</summary><table class="timeline"><tr><th>t</th><th>lane</th><th>what</th></tr>${rows}</table></details></section>`;
 }
 
 export function renderReport(runs: ScenarioRun[], wallMs: number): string {
@@ -59,6 +62,7 @@ export function renderReport(runs: ScenarioRun[], wallMs: number): string {
 body{font:14px system-ui,sans-serif;margin:2rem;max-width:1100px}table{border-collapse:collapse;width:100%;margin-bottom:1rem}
 td,th{border-bottom:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}.ok{color:#126b12}.bad{color:#b00020}
 .lane-step td{color:#555;font-style:italic}.lane-breaker td{font-weight:600}small{color:#666;font-weight:normal}
+figure.chart{margin:0 0 .5rem;border:1px solid #ddd;border-radius:4px;padding:4px;background:#fff}summary{cursor:pointer;color:#444}
 </style></head><body><h1>PocketBrain fault lab — ${passed}/${runs.length} scenarios passed</h1>
 <p>Wall time ${(wallMs / 1000).toFixed(1)} s. Generated ${new Date().toISOString()}.</p>
 <p>Chaos explorer: <a href="explorer.html">explorer.html</a> / <a href="explorer.json">explorer.json</a> (written by <code>npm run lab -- --explore</code>).</p>

@@ -137,6 +137,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         VPS_API_ORIGIN: backend.url,
         GEMINI_API_BASE: gemini.url,
         OPENROUTER_API_BASE: openrouter.url,
+        // The diagnostics page's fault panel drives the fakes through this (worker/src/dev/lab-control.ts).
+        DEV_FAULT_CONTROL_URL: `${backend.url}/__lab`,
       },
       options.workerVars,
     );

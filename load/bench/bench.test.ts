@@ -3,7 +3,7 @@ import { breakdownTable, compare, comparisonLine, resultTable, type TargetResult
 import { readCompatibility, workerdConfig } from "./workerd";
 import { parseWrkLine, wrkScript, type WrkResult } from "./wrk";
 
-const wrk = (p50Ms: number, p99Ms: number, requestsPerSec: number): WrkResult => ({
+const wrk = (p50Ms: number, p99Ms: number, requestsPerSec: number, resolutionMs = 0.001): WrkResult => ({
   requests: requestsPerSec * 5,
   durationSec: 5,
   requestsPerSec,
@@ -12,6 +12,7 @@ const wrk = (p50Ms: number, p99Ms: number, requestsPerSec: number): WrkResult =>
   maxMs: p99Ms,
   non2xx: 0,
   socketErrors: 0,
+  resolutionMs,
 });
 const target = (name: string, p50: number, p99: number, rps: number): TargetResult => ({ name, latency: wrk(p50, p99, 1000), throughput: wrk(5, 20, rps) });
 
@@ -26,7 +27,7 @@ describe("wrk", () => {
 
   it("parses the done() line from µs into ms and req/s", () => {
     const parsed = parseWrkLine('WRK_JSON {"requests":5000,"duration_us":2000000,"p50_us":450,"p99_us":12000,"max_us":40000,"non2xx":3,"socket_errors":1}');
-    expect(parsed).toEqual({ requests: 5000, durationSec: 2, requestsPerSec: 2500, p50Ms: 0.45, p99Ms: 12, maxMs: 40, non2xx: 3, socketErrors: 1 });
+    expect(parsed).toEqual({ requests: 5000, durationSec: 2, requestsPerSec: 2500, p50Ms: 0.45, p99Ms: 12, maxMs: 40, non2xx: 3, socketErrors: 1, resolutionMs: 0.001 });
     expect(parseWrkLine("Running 5s test @ http://127.0.0.1:1/")).toBeUndefined();
   });
 });
@@ -61,10 +62,17 @@ describe("report", () => {
     expect(comparisonLine("added-latency", c)).toBe("added-latency p50=0.750 p99=8.000 throughput-ratio=0.050");
   });
 
-  it("tabulates every target with its non-2xx count", () => {
-    const table = resultTable([target("direct", 0.05, 1, 50_000)]);
-    expect(table.split("\n")[0]).toMatch(/^target\s+c=1 p50 ms/);
-    expect(table).toMatch(/direct\s+0\.050\s+1\.000\s+50000/);
+  it("tabulates every target's percentiles in microseconds with its non-2xx count", () => {
+    const table = resultTable([target("direct", 0.0514, 1, 50_000)]);
+    expect(table.split("\n")[0]).toMatch(/^target\s+c=1 p50 µs\s+c=1 p99 µs\s+c=50 req\/s\s+c=50 p50 µs/);
+    expect(table).toMatch(/direct\s+51\s+1000\s+50000\s+5000\s+20000\s+0\/255000$/);
+  });
+
+  it("refuses to print percentiles a whole-millisecond tool measured, but keeps its throughput", () => {
+    const coarse: TargetResult = { name: "direct", latency: wrk(0, 1, 1000, 1), throughput: wrk(1, 2, 40_000, 1) };
+    expect(resultTable([coarse])).toMatch(/direct\s+n\/a\s+n\/a\s+40000\s+n\/a\s+n\/a/);
+    const c = compare(coarse, target("worker", 0.8, 9, 2500));
+    expect(comparisonLine("added-latency", c)).toBe("added-latency p50=n/a p99=n/a throughput-ratio=16.000");
   });
 });
 

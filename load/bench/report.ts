@@ -11,15 +11,24 @@ export interface TargetResult {
 
 const ms = (value: number) => value.toFixed(3);
 
+/** Latencies are differences of about 0.1 ms: a figure from a coarser tool says nothing at that scale. */
+const FINEST_USEFUL_RESOLUTION_MS = 0.01;
+const NOT_RESOLVED = "n/a";
+
+const resolves = (...measured: readonly WrkResult[]) => measured.every((m) => m.resolutionMs <= FINEST_USEFUL_RESOLUTION_MS);
+
+/** A latency in whole microseconds, or "n/a" when the tool that measured it cannot resolve it. */
+const us = (valueMs: number, measured: WrkResult) => (resolves(measured) ? Math.round(valueMs * 1000).toString() : NOT_RESOLVED);
+
 export function resultTable(results: readonly TargetResult[]): string {
-  const header = ["target", "c=1 p50 ms", "c=1 p99 ms", "c=50 req/s", "c=50 p50 ms", "c=50 p99 ms", "non-2xx"];
+  const header = ["target", "c=1 p50 µs", "c=1 p99 µs", "c=50 req/s", "c=50 p50 µs", "c=50 p99 µs", "non-2xx"];
   const rows = results.map((r) => [
     r.name,
-    ms(r.latency.p50Ms),
-    ms(r.latency.p99Ms),
+    us(r.latency.p50Ms, r.latency),
+    us(r.latency.p99Ms, r.latency),
     r.throughput.requestsPerSec.toFixed(0),
-    ms(r.throughput.p50Ms),
-    ms(r.throughput.p99Ms),
+    us(r.throughput.p50Ms, r.throughput),
+    us(r.throughput.p99Ms, r.throughput),
     `${r.latency.non2xx + r.throughput.non2xx}/${r.latency.requests + r.throughput.requests}`,
   ]);
   return formatTable(header, rows);
@@ -29,6 +38,8 @@ export interface Comparison {
   addedP50Ms: number;
   addedP99Ms: number;
   throughputRatio: number;
+  /** False when either side was measured by a tool too coarse for the latency difference. */
+  latencyResolved: boolean;
 }
 
 /** `subject` measured against `baseline`: latency added at c=1, throughput as a fraction of the baseline's at c=50. */
@@ -37,11 +48,13 @@ export function compare(subject: TargetResult, baseline: TargetResult): Comparis
     addedP50Ms: subject.latency.p50Ms - baseline.latency.p50Ms,
     addedP99Ms: subject.latency.p99Ms - baseline.latency.p99Ms,
     throughputRatio: subject.throughput.requestsPerSec / baseline.throughput.requestsPerSec,
+    latencyResolved: resolves(subject.latency, baseline.latency),
   };
 }
 
 export function comparisonLine(label: string, c: Comparison): string {
-  return `${label} p50=${ms(c.addedP50Ms)} p99=${ms(c.addedP99Ms)} throughput-ratio=${c.throughputRatio.toFixed(3)}`;
+  const latency = (value: number) => (c.latencyResolved ? ms(value) : NOT_RESOLVED);
+  return `${label} p50=${latency(c.addedP50Ms)} p99=${latency(c.addedP99Ms)} throughput-ratio=${c.throughputRatio.toFixed(3)}`;
 }
 
 /** One breakdown target's measurements over interleaved rounds. */

@@ -20,6 +20,8 @@ export interface WrkResult {
   non2xx: number;
   /** Connect, read, write and timeout errors. */
   socketErrors: number;
+  /** The smallest latency step the tool reports (wrk: 1 µs; autocannon: 1 ms). */
+  resolutionMs: number;
 }
 
 const MARKER = "WRK_JSON ";
@@ -59,6 +61,7 @@ export function parseWrkLine(line: string): WrkResult | undefined {
     maxMs: num("max_us") / 1000,
     non2xx: num("non2xx"),
     socketErrors: num("socket_errors"),
+    resolutionMs: 0.001,
   };
 }
 

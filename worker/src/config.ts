@@ -1,5 +1,5 @@
 import type { WorkerEnv } from "./env";
-import { parseServiceUrl } from "./net";
+import { isLoopbackHostname, parseServiceUrl } from "./net";
 
 /** One problem found in the configuration; `variable` names what to fix. Never contains a secret. */
 export interface ConfigProblem {
@@ -53,6 +53,8 @@ export interface WorkerConfig {
   devRoutesEnabled: boolean;
   /** Dev/test only: shifts the Worker's clock (expire sessions in e2e without waiting a day). */
   devClockOffsetMs: number;
+  /** Dev/test only: the local fakes' control API (`…/__lab`) the diagnostics fault panel drives; loopback only. */
+  devFaultControlUrl: string | null;
   problems: ConfigProblem[];
 }
 
@@ -167,6 +169,18 @@ function readDevClockOffset(env: WorkerEnv, problems: ConfigProblem[]): number {
     return 0;
   }
   return Math.trunc(value);
+}
+
+/** DEV_FAULT_CONTROL_URL: an http URL on a loopback host (the lab stack sets it), else null. */
+function readDevFaultControlUrl(env: WorkerEnv, problems: ConfigProblem[]): string | null {
+  const raw = readString(env, "DEV_FAULT_CONTROL_URL");
+  if (raw === undefined) return null;
+  const parsed = parseServiceUrl(raw);
+  if (!parsed.ok || !isLoopbackHostname(parsed.url.hostname) || parsed.url.search || parsed.url.hash) {
+    problems.push({ variable: "DEV_FAULT_CONTROL_URL", message: "must be an http URL on a loopback host (e.g. http://127.0.0.1:8788/__lab); the fault panel is off." });
+    return null;
+  }
+  return parsed.url.href.replace(/\/+$/, "");
 }
 
 function readString(env: WorkerEnv, variable: string): string | undefined {
@@ -317,6 +331,7 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
     allowedOrigins,
     devRoutesEnabled: isDevEnv && readString(env, "ENABLE_DEV_ROUTES")?.toLowerCase() !== "false",
     devClockOffsetMs: isDevEnv ? readDevClockOffset(env, problems) : 0,
+    devFaultControlUrl: isDevEnv ? readDevFaultControlUrl(env, problems) : null,
     problems,
   };
 }
@@ -324,7 +339,7 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
 const CONFIG_VARIABLES = [
   "NODE_ENV", "KEY_ENCRYPTION_SECRET", "KEY_ENCRYPTION_SECRET_PREV", "CLERK_JWKS_URL", "CLERK_ISSUER", "CLERK_AUDIENCE",
   "ALLOW_INSECURE_DEV_AUTH", "VPS_API_ORIGIN", "VPS_PROXY_NO_RETRY_PATHS", "VPS_PROXY_IDEMPOTENT_PATHS", "DEFAULT_MODEL", "GEMINI_API_BASE",
-  "OPENROUTER_API_BASE", "ALLOWED_ORIGINS", "ENABLE_DEV_ROUTES", "DEV_CLOCK_OFFSET_MS", ...Object.values(INT_RULES).map((rule) => rule.variable),
+  "OPENROUTER_API_BASE", "ALLOWED_ORIGINS", "ENABLE_DEV_ROUTES", "DEV_CLOCK_OFFSET_MS", "DEV_FAULT_CONTROL_URL", ...Object.values(INT_RULES).map((rule) => rule.variable),
 ];
 
 let lastParsed: { fingerprint: string; config: WorkerConfig } | null = null;

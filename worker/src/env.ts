@@ -48,5 +48,6 @@ export interface WorkerEnv {
   SESSION_TTL_SECONDS?: string;
   ENABLE_DEV_ROUTES?: string;
   DEV_CLOCK_OFFSET_MS?: string;
+  DEV_FAULT_CONTROL_URL?: string;
   [name: string]: unknown;
 }

@@ -4,22 +4,19 @@ import type { RequestContext } from "./context";
 import { ApiError } from "./errors";
 import { count, countRuntimeConfig } from "./metrics";
 import { parseRetryAfter } from "./retry-after";
+import { buildUpstreamHeaders, clientTimeoutMs, ENCODED_PATH_MESSAGE, hasEncodedSeparator, passthrough } from "./proxy-wire";
 import { isTimeoutRejection } from "./timeout-error";
 import { createRetryBudget, recordRequest, tryWithdrawRetry } from "./retry-budget";
 import { acquireVpsCircuit, releaseVpsProbe, reportVpsOutcome, vpsCircuitAllowsRetry } from "./vps-circuit";
 
 /**
  * `/api/v2/*` passthrough (SPEC §3.5). Composition, outermost first:
- *   circuit (fast 503, no upstream call) → origin checks → body limit → deadline → retry(budget,
+ *   path check (400, moves nothing) → circuit (fast 503, no upstream call) → origin checks → body limit → deadline → retry(budget,
  *   backoff) → per-attempt timeout → fetch.
  * The circuit sits outside the retries so one client request counts once however many attempts it
  * took; the budget sits inside so a dead upstream sees at most ~1.2× the client traffic.
  */
 
-/** Request headers the backend may see; everything else (client cookies, CF headers) stays here. */
-const FORWARDED_HEADERS = ["authorization", "x-device-id", "content-type", "accept", "cache-control", "idempotency-key"];
-const SESSION_COOKIE = "pb_ai_session";
-const EVENTS_PATH = "/api/v2/events";
 const RETRY_SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const BODYLESS_METHODS = new Set(["GET", "HEAD"]);
 /** Backoff stays below the smallest attempt timeout (1000 ms): retries are for blips, not outages. */
@@ -27,14 +24,6 @@ export const PROXY_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 800 };
 /** No request spends more than two full attempt timeouts upstream, however many retries remain. */
 const TOTAL_DEADLINE_TIMEOUTS = 2;
 const UNAVAILABLE_MESSAGE = "Sync service is temporarily unavailable. Please retry shortly.";
-/**
- * The least a client's own `x-timeout-ms` budget can be. Below a round trip to the backend a budget
- * only manufactures timeouts; 1000 ms is also the floor of VPS_PROXY_TIMEOUT_MS.
- */
-export const CLIENT_BUDGET_FLOOR_MS = 1000;
-/** Backend cookies the browser may receive through /api/v2 (the SSE ticket); never pb_ai_session. */
-const BACKEND_COOKIE_NAMES: ReadonlySet<string> = new Set(["pb_stream_ticket"]);
-const ENCODED_PATH_MESSAGE = "The request path must not contain an encoded '/', '\\' or '.' (%2F, %5C, %2E).";
 
 const TIMED_OUT: unique symbol = Symbol("timed out");
 const TIMER_CANCELLED = Object.freeze({ reason: "attempt settled" });
@@ -42,38 +31,13 @@ const TIMER_CANCELLED = Object.freeze({ reason: "attempt settled" });
 type FailureCause = "upstream_5xx" | "timeout" | "network_error";
 type AttemptResult = { ok: true; response: Response } | { ok: false; cause: FailureCause; retryAfterSec: number | null; cutByClient?: boolean };
 
+export { buildUpstreamHeaders, CLIENT_BUDGET_FLOOR_MS, clientTimeoutMs, hasEncodedSeparator, isEventsPath, passthrough, stripSessionCookie } from "./proxy-wire";
+
 let retryBudget = createRetryBudget();
 
 /** Tests and the in-process lab start every scenario with a fresh per-isolate retry budget. */
 export function resetRetryBudget(): void {
   retryBudget = createRetryBudget();
-}
-
-export const isEventsPath = (pathname: string): boolean => pathname === EVENTS_PATH || pathname.startsWith(`${EVENTS_PATH}/`);
-
-/** The Cookie header without the Worker's own session cookie; null when nothing is left. */
-export function stripSessionCookie(cookieHeader: string | null): string | null {
-  if (!cookieHeader) return null;
-  const kept = cookieHeader
-    .split(";")
-    .map((pair) => pair.trim())
-    .filter((pair) => pair !== "" && pair.split("=", 1)[0]!.trim() !== SESSION_COOKIE);
-  return kept.length > 0 ? kept.join("; ") : null;
-}
-
-/** Allow-listed headers; the cookie only on events paths (the SSE ticket), never pb_ai_session. */
-export function buildUpstreamHeaders(request: Request, pathname: string, requestId: string): Headers {
-  const headers = new Headers();
-  for (const name of FORWARDED_HEADERS) {
-    const value = request.headers.get(name);
-    if (value !== null) headers.set(name, value);
-  }
-  headers.set("x-request-id", requestId);
-  if (isEventsPath(pathname)) {
-    const cookie = stripSessionCookie(request.headers.get("cookie"));
-    if (cookie) headers.set("cookie", cookie);
-  }
-  return headers;
 }
 
 function upstreamOrigin(ctx: RequestContext): URL {
@@ -134,30 +98,6 @@ function isRetryEligible(ctx: RequestContext): boolean {
   return idempotentPaths.has(ctx.url.pathname) || ctx.request.headers.has("idempotency-key");
 }
 
-const DIGITS = /^\d{1,9}$/;
-
-/** The client's own budget (`x-timeout-ms`), when it sent a sane one, never below the floor. */
-export function clientTimeoutMs(request: Request): number | null {
-  const raw = request.headers.get("x-timeout-ms")?.trim();
-  if (!raw || !DIGITS.test(raw)) return null;
-  return Math.max(CLIENT_BUDGET_FLOOR_MS, Number(raw));
-}
-
-/**
- * True when the path carries an encoded '/', '\\' or '.' (any case). The backend might decode it
- * into a different path than the one routed here (`..%2f` escaping /api/v2, or reaching the
- * events-only cookie rule). One indexOf scan, no regex, no allocation.
- */
-export function hasEncodedSeparator(pathname: string): boolean {
-  for (let at = pathname.indexOf("%"); at !== -1; at = pathname.indexOf("%", at + 1)) {
-    const high = pathname.charCodeAt(at + 1);
-    const low = pathname.charCodeAt(at + 2) | 0x20;
-    if (high === 0x32 && (low === 0x66 || low === 0x65)) return true;
-    if (high === 0x35 && low === 0x63) return true;
-  }
-  return false;
-}
-
 /**
  * One upstream attempt. The timeout covers the time to response headers only: once they arrive the
  * timer is cleared and the abort signal is never fired, so an SSE body streams for as long as it
@@ -189,7 +129,6 @@ async function attemptOnce(ctx: RequestContext, target: string, init: RequestIni
     timer.cancel();
   }
 }
-
 
 /** The attempt timer: the runtime's cheap handle when deps offer one, else a cancellable sleep. */
 function startTimeout(ctx: RequestContext, ms: number): { elapsed: Promise<typeof TIMED_OUT>; cancel(): void } {
@@ -249,30 +188,6 @@ async function runAttempts(ctx: RequestContext, plan: AttemptPlan): Promise<Atte
     }
     count("vpsProxyRetries");
   }
-}
-
-const cookieName = (line: string): string => {
-  const eq = line.indexOf("=");
-  return (eq === -1 ? "" : line.slice(0, eq)).trim();
-};
-
-/**
- * Passes the upstream response through untouched, plus our request id when the backend did not
- * echo it. Backend Set-Cookie lines survive only for the backend's own cookie names: a backend (or
- * whoever controls it) must never set pb_ai_session or any other cookie on the app's origin.
- */
-export function passthrough(response: Response, requestId: string): Response {
-  const hasRequestId = response.headers.has("x-request-id");
-  const hasCookies = response.headers.has("set-cookie");
-  if (hasRequestId && !hasCookies) return response;
-  const headers = new Headers(response.headers);
-  if (!hasRequestId) headers.set("X-Request-Id", requestId);
-  if (hasCookies) {
-    const kept = response.headers.getSetCookie().filter((line) => BACKEND_COOKIE_NAMES.has(cookieName(line)));
-    headers.delete("set-cookie");
-    for (const line of kept) headers.append("Set-Cookie", line);
-  }
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 export async function handleV2(ctx: RequestContext): Promise<Response> {

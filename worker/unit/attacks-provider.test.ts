@@ -6,7 +6,7 @@ import { createContext } from "../src/context";
 import { enforceRateLimit, providerCircuitViews } from "../src/control-plane-client";
 import type { WorkerEnv } from "../src/env";
 import { rateLimitKey } from "../src/keys";
-import { callProvider } from "../src/providers";
+import { callProvider, validateProviderKey } from "../src/providers";
 import { CLIENT_BUDGET_FLOOR_MS, hasEncodedSeparator } from "../src/proxy";
 import type { Credential } from "../src/types";
 import { createTestDeps, GEMINI_URL, geminiAnswer, providerError, scriptedEndpoint } from "./ai-helpers";
@@ -53,6 +53,15 @@ describe.each(BREAKER_HOMES)("finding 1: the shared provider breaker (%s) counts
     expect(counter("retries")).toBe(0);
     expect((await providerCircuitViews(ctx()))?.gemini?.state).toBe("closed");
     await expect(callProvider(ctx(), honest, REQUEST)).resolves.toBe("fine");
+  });
+
+  it("connect with such a key answers 'API key validation failed' without a provider call or a permit", async () => {
+    const { ctx } = setup();
+    const endpoint = scriptedEndpoint(GEMINI_URL, [geminiAnswer("OK")]);
+    server.use(endpoint.handler);
+    await expect(validateProviderKey(ctx(), nulKey)).rejects.toMatchObject({ code: "AUTH_REQUIRED", message: "API key validation failed" });
+    expect(endpoint.seen).toHaveLength(0);
+    expect(counter("providerAttempts")).toBe(0);
   });
 
   it("one user's key getting 429 five times does not open the breaker for another user", async () => {

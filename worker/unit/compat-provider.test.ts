@@ -42,12 +42,22 @@
  *   (the original: `rate:<id>:<ip>`), and expire by alarm. The DO's internal protocol (/rate-limit,
  *   /breaker/*) differs from the original's (/rate/check, /circuit/*): a stub that answers the old
  *   protocol (a test fake) reads as unreachable and the counted in-memory fallback takes over.
+ *   Its error replies are `{error: "<text>"}` (405/400/404/500); only this Worker reads them.
  * §9 metrics
  * - `rateLimited` counts every 429 RATE_LIMITED response, provider 429s included (the original: the
  *   limiter's only); the chaos explorer's metrics invariant relies on this.
  * - `kvFailures` counts failed responses with cause kv_unavailable, not each KV call that threw (a
  *   swallowed re-encrypt write failure counts reencryptFailures only).
  * - Additions: more counters, `vpsProxyCircuit.state`, `providerCircuits`, `uptimeMs`.
+ *
+ * Fixed here to match the original (tests below, or in the named suite): a TimeoutError rejection is a
+ * timeout; batch hints and output shaping; runtimeConfig.invalidEncryptionSecret/invalidRotationSecret;
+ * vpsProxyCircuit.openUntil 0 when never opened; authFailures by status 401/403, providerFailures by
+ * status ≥ 500, timeouts per timed-out attempt, circuitOpens for provider circuits only
+ * (proxy-circuit.test.ts); a 2xx that is not JSON is 503 NETWORK (ai-provider-client.test.ts);
+ * unreadable-answer 502s are retryable; key validation accepts any reply containing OK; the /api/v2
+ * origin, anti-recursion and 413 messages; the provider timeout / network / circuit-open and the
+ * rate-limit messages.
  */
 import { delay, http, HttpResponse } from "msw";
 import { describe, expect, it, vi } from "vitest";

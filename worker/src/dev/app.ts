@@ -1,3 +1,4 @@
+import { FAULT_PANEL_JS } from "./fault-panel";
 import { DIAGNOSTICS_LOGIC_JS } from "./logic";
 
 /**
@@ -39,6 +40,7 @@ function el(tag, props, children) {
 
 async function call(method, path, body) {
   const started = performance.now();
+  const startedAt = Date.now();
   const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
@@ -49,11 +51,13 @@ async function call(method, path, body) {
     const text = await response.text();
     let parsed = null;
     try { parsed = text ? JSON.parse(text) : null; } catch { parsed = text; }
+    recordCall(method, path, response.status, startedAt, Date.now(), parsed);
     return {
       ok: response.ok, status: response.status, ms: Math.round(performance.now() - started), body: parsed,
       retryAfter: response.headers.get("Retry-After"), requestId: response.headers.get("X-Request-Id"),
     };
   } catch (error) {
+    recordCall(method, path, 0, startedAt, Date.now(), null);
     return { ok: false, status: 0, ms: Math.round(performance.now() - started), body: { error: { code: "NETWORK", message: String(error) } }, retryAfter: null, requestId: null };
   }
 }
@@ -223,4 +227,4 @@ setInterval(refreshMetrics, 1000);
 document.body.dataset.ready = "true";
 `;
 
-export const DIAGNOSTICS_APP_JS = `${DIAGNOSTICS_LOGIC_JS}\n${DIAGNOSTICS_DOM_JS}`;
+export const DIAGNOSTICS_APP_JS = `${DIAGNOSTICS_LOGIC_JS}\n${DIAGNOSTICS_DOM_JS}\n${FAULT_PANEL_JS}`;

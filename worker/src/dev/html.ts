@@ -1,3 +1,5 @@
+import { FAULT_PANEL_HTML } from "./fault-panel";
+
 /**
  * The diagnostics page markup. No inline script or style (the CSP forbids both): behaviour comes
  * from /__dev/app.js and looks from /__dev/app.css. Ids and data-testid values are stable — the
@@ -75,6 +77,7 @@ export const DIAGNOSTICS_HTML = `<!doctype html>
     <dl id="provider-circuits" data-testid="provider-circuits" class="kv"><dt>none reported</dt><dd></dd></dl>
   </section>
 
+${FAULT_PANEL_HTML}
   <section id="metrics-panel" class="card wide" aria-labelledby="metrics-title">
     <h2 id="metrics-title">Live metrics <span class="muted">(GET /api/v1/metrics every second)</span></h2>
     <dl id="metrics" data-testid="metrics" class="counters"></dl>

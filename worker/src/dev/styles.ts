@@ -1,3 +1,5 @@
+import { FAULT_PANEL_CSS } from "./fault-panel";
+
 /** Stylesheet of the diagnostics page, served at /__dev/app.css (the CSP allows styles from 'self' only). */
 export const DIAGNOSTICS_CSS = `
 :root {
@@ -60,4 +62,4 @@ dl.counters div { border: 1px solid var(--line); border-radius: 6px; padding: 6p
 dl.counters dt { font-size: .75rem; }
 dl.counters dd { font-size: 1.15rem; font-weight: 600; }
 details summary { cursor: pointer; color: var(--accent); font-size: .85rem; margin-bottom: 6px; }
-`;
+${FAULT_PANEL_CSS}`;

@@ -1,6 +1,7 @@
 import type { RequestContext } from "../context";
 import { DIAGNOSTICS_APP_JS } from "../dev/app";
 import { DIAGNOSTICS_HTML } from "../dev/html";
+import { handleLabControl, LAB_CONTROL_PREFIX } from "../dev/lab-control";
 import { DIAGNOSTICS_CSS } from "../dev/styles";
 import { withStandardHeaders } from "../http";
 
@@ -35,6 +36,7 @@ const ASSETS: Readonly<Record<string, { body: string; type: string }>> = {
  */
 export async function handleDevRoute(ctx: RequestContext): Promise<Response | null> {
   if (!ctx.config.devRoutesEnabled || !ctx.isLocal) return null;
+  if (ctx.url.pathname.startsWith(LAB_CONTROL_PREFIX)) return handleLabControl(ctx);
   const method = ctx.request.method.toUpperCase();
   if (method !== "GET" && method !== "HEAD") return null;
   const asset = Object.hasOwn(ASSETS, ctx.url.pathname) ? ASSETS[ctx.url.pathname] : undefined;

@@ -2,7 +2,8 @@ import type { RequestContext } from "../context";
 import { providerCircuitViews } from "../control-plane-client";
 import { ApiError } from "../errors";
 import { jsonResponse, withStandardHeaders } from "../http";
-import { snapshotMetrics, toPrometheus } from "../metrics";
+import { snapshotMetrics } from "../metrics";
+import { toPrometheus } from "../metrics-prometheus";
 import { vpsCircuitView } from "../vps-circuit";
 
 /** Metrics are for operators on the machine itself (net.ts `isLocalRequest`), else 404. */
