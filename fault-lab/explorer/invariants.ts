@@ -24,7 +24,7 @@ const epochOf = (trace: Trace, index: number): Epoch => trace.epochs[index]!;
 const isWorkerError = (exchange: ClientExchange): boolean => exchange.status >= 400 && !(isV2(exchange) && exchange.status < 500 && exchange.envelope?.requestId === undefined);
 
 /**
- * At most one backend request in flight per half-open window (SPEC §3.5: exactly one probe). A
+ * At most one backend request in flight per half-open window (docs/api.md: exactly one probe). A
  * probe its own client gave up on (X-Timeout-Ms ran out: no verdict) frees the slot once its attempt
  * has ended, so a later request may probe; without that end (workerd traces) only the lost-probe
  * deadline does.
