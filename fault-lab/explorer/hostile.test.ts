@@ -6,7 +6,7 @@ import { CLIENT_IP } from "./client";
 import { judgeSchedule } from "./explore";
 import { runSchedule } from "./harness";
 import { HOSTILE_JAR, HOSTILE_RAW_JAR, isHostileAttack, isHostileExchange, withoutHostile } from "./hostile";
-import { toFoundScenario, validateSchedule, type Schedule } from "./schedule";
+import { describeStep, toFoundScenario, validateSchedule, type Schedule } from "./schedule";
 import { eventLog } from "./trace";
 
 const tinyBudget = { do: "request" as const, label: "s1", path: "/api/v2/sync/pull", as: HOSTILE_RAW_JAR, headers: { "cf-connecting-ip": "203.0.113.66", "x-timeout-ms": "1" } };
@@ -65,6 +65,12 @@ describe("hostile client", () => {
     expect(twin.steps.map((step) => step.t)).toEqual(run.steps.map((step) => step.t));
     expect(run.exchanges.filter((exchange) => exchange.jar === HOSTILE_JAR).map((exchange) => exchange.status)).toEqual([429, 429, 429]);
     expect((await judgeSchedule(refusedKey, (next) => runSchedule(next), true)).violation).toBeNull();
+  });
+
+  it("prints an attack's headers and body, with the key's letters and digits masked", () => {
+    const line = describeStep({ do: "request", label: "s0", method: "POST", path: "/api/v1/auth/connect", as: HOSTILE_RAW_JAR, body: { provider: "gemini", apiKey: "AIzaSyMallory\u0000Key01" }, headers: { "x-timeout-ms": "1" } });
+    expect(line).toBe('POST /api/v1/auth/connect as mallory-raw headers {"x-timeout-ms":"1"} body {"provider":"gemini","apiKey":"xxxxxxxxxxxxx\\u0000xxxxx"}');
+    expect(line).not.toContain("Mallory");
   });
 
   it("same schedule, same event log, attacker included", async () => {

@@ -147,7 +147,10 @@ export function toFoundScenario(schedule: Schedule, meta: Omit<FoundScenario["ex
 function describeExtras(step: Extract<ExplorerStep, { do: "request" }>): string {
   const headers = Object.entries(step.headers ?? {}).filter(([name]) => name !== "idempotency-key");
   const shown = headers.length > 0 ? ` headers ${JSON.stringify(Object.fromEntries(headers))}` : "";
-  return step.body !== undefined && step.as?.startsWith("mallory") ? `${shown} body ${JSON.stringify(step.body)}` : shown;
+  if (step.body === undefined || !step.as?.startsWith("mallory")) return shown;
+  // A key is never printed, even a fake one: its letters and digits are masked, the bytes that matter stay visible.
+  const body = JSON.stringify(step.body, (name, value: unknown) => (name === "apiKey" && typeof value === "string" ? value.replace(/[A-Za-z0-9]/g, "x") : value));
+  return `${shown} body ${body}`;
 }
 
 /** One readable line per step, for the violation report. */
