@@ -125,7 +125,8 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
     const found = toFoundScenario(written, { seed, path: details.counterexamplePath, invariant: violation.invariant, message: violation.message, runtime: options.runtime ?? "in-process" });
     await writeFile(file, `${JSON.stringify(found, null, 2)}\n`);
   }
-  return { ...summary, failure: { violation, schedule, path: details.counterexamplePath, shrinks: details.numShrinks, foundAfterMs: foundAfterMs ?? elapsedMs, foundAtRun: foundAtRun ?? generated, file } };
+  // The trim pass ran schedules too: count them and its time.
+  return { ...summary, schedules, elapsedMs: performance.now() - started, failure: { violation, schedule, path: details.counterexamplePath, shrinks: details.numShrinks, foundAfterMs: foundAfterMs ?? elapsedMs, foundAtRun: foundAtRun ?? generated, file } };
 }
 
 /**
