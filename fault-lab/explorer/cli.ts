@@ -95,7 +95,7 @@ export async function runExplorerCli(argv: string[], out: Out = (text) => void p
   try {
     const { values } = parseArgs({
       args: argv,
-      options: { explore: { type: "boolean" }, replay: { type: "string" }, runs: { type: "string" }, seed: { type: "string" }, runtime: { type: "string" }, quiet: { type: "boolean" }, var: { type: "string", multiple: true }, "no-hostile": { type: "boolean" } },
+      options: { explore: { type: "boolean" }, replay: { type: "string" }, runs: { type: "string" }, seed: { type: "string" }, runtime: { type: "string" }, quiet: { type: "boolean" }, var: { type: "string", multiple: true }, "no-hostile": { type: "boolean" }, hostile: { type: "boolean" } },
     });
     if (values.runtime !== undefined && values.runtime !== "in-process" && values.runtime !== "workerd") {
       throw new UsageError(`--runtime must be in-process or workerd (got "${values.runtime}")`);
@@ -120,7 +120,7 @@ export async function runExplorerCli(argv: string[], out: Out = (text) => void p
     const options = {
       runs,
       seed,
-      ...(values["no-hostile"] ? { hostile: false } : {}),
+      ...(values["no-hostile"] ? { hostile: false } : values.hostile ? { hostile: true } : {}),
       ...(vars ? { vars } : {}),
       onProgress: (done: number, total: number) => {
         if (!values.quiet && (done % step === 0 || done === total)) err(`explorer: ${done}/${total} schedules (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);

@@ -33,9 +33,10 @@ export interface ExploreOptions extends HarnessOptions {
   /** Worker variables the runtime added (workerd's short windows): written into the found file so it replays alone. */
   foundVars?: Record<string, string>;
   /**
-   * Mix the hostile client's parts into the schedules and check `isolation` with a twin run.
-   * Default: on in-process, off when a custom runner is given (workerd timing is real, so two runs
-   * of one schedule are not comparable answer by answer).
+   * Mix the hostile client's parts into the schedules; in-process, also check `isolation` with a
+   * twin run. Default: on in-process, off when a custom runner is given (workerd: its timing is
+   * real, so two runs of one schedule are not comparable answer by answer and `isolation` is never
+   * checked there; the single-run invariants still judge the attacks when this is set).
    */
   hostile?: boolean;
 }
@@ -82,6 +83,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
   const harness: HarnessOptions = options.variant ? { variant: options.variant } : {};
   const run = options.runSchedule ?? ((schedule: Schedule) => runSchedule(schedule, harness));
   const hostile = options.hostile ?? options.runSchedule === undefined;
+  const isolation = hostile && options.runSchedule === undefined;
   let shrinkRuns = 0;
   let twinRuns = 0;
   const property = fc.asyncProperty(scheduleArbitrary(options.maxSteps, { hostile }), async (schedule) => {
@@ -92,7 +94,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
       generated += 1;
       options.onProgress?.(generated, runs);
     }
-    const judged = await judgeSchedule(schedule, run, hostile);
+    const judged = await judgeSchedule(schedule, run, isolation);
     twinRuns += judged.twinRuns;
     const { violation } = judged;
     if (violation) {
@@ -103,7 +105,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
   });
   const details = await fc.check(property, { seed, numRuns: runs });
   const elapsedMs = performance.now() - started;
-  const summary = { seed, runs, schedules, steps, twinRuns, invariantsChecked: Object.keys(INVARIANTS).length + (hostile ? 1 : 0), elapsedMs };
+  const summary = { seed, runs, schedules, steps, twinRuns, invariantsChecked: Object.keys(INVARIANTS).length + (isolation ? 1 : 0), elapsedMs };
   if (!details.failed || !details.counterexample) return { ...summary, failure: null };
   const cause = details.errorInstance;
   let violation: Violation = cause instanceof InvariantBroken ? cause.violation : { invariant: "harness-error", message: cause instanceof Error ? cause.message : String(cause) };
@@ -111,7 +113,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
   // fast-check shrinks the list of parts; one greedy pass then drops single steps it left behind
   // (in-process only: it costs one run per step).
   if (!options.runSchedule && violation.invariant !== "harness-error") {
-    const trimmed = await dropSteps(schedule, violation.invariant, (candidate) => judgeSchedule(candidate, run, hostile).then((judged) => judged.violation));
+    const trimmed = await dropSteps(schedule, violation.invariant, (candidate) => judgeSchedule(candidate, run, isolation).then((judged) => judged.violation));
     schedule = trimmed.schedule;
     violation = trimmed.violation ?? violation;
     schedules += trimmed.runs;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { hashKey } from "../src/fakes/ai-answers";
 import { createMetrics, type MetricsSnapshot } from "../../worker/src/metrics";
 import { INVARIANTS } from "./checks";
 import {
@@ -128,6 +129,12 @@ describe("sessions-survive-rotation", () => {
   it("accepts the session surviving, and its loss once PREV was removed", () => {
     expect(sessionsSurviveRotation({ ...trace({ exchanges: exchanges(true) }, [...steps]), steps: records(0) })).toBeNull();
     expect(sessionsSurviveRotation({ ...trace({ exchanges: exchanges(false) }, [...steps]), steps: records(null) })).toBeNull();
+  });
+
+  it("lets a session go whose key the provider itself refused (401/403), and only that one", () => {
+    const refused = (keyHash: string) => [attempt({ seq: 1, server: "gemini", route: "/v1beta/models/gemini-2.5-flash:generateContent", status: 403, keyHash })];
+    expect(sessionsSurviveRotation({ ...trace({ exchanges: exchanges(false), attempts: refused(hashKey("k")) }, [...steps]), steps: records(0) })).toBeNull();
+    expect(sessionsSurviveRotation({ ...trace({ exchanges: exchanges(false), attempts: refused(hashKey("other")) }, [...steps]), steps: records(0) })?.invariant).toBe("sessions-survive-rotation");
   });
 });
 
