@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { validateScenario } from "../src/scenario/validate";
 import { scheduleArbitrary } from "./arbitraries";
 import { CLIENT_IP } from "./client";
-import { judgeSchedule } from "./explore";
+import { explore, judgeSchedule } from "./explore";
 import { runSchedule } from "./harness";
 import { HOSTILE_JAR, HOSTILE_RAW_JAR, isHostileAttack, isHostileExchange, withoutHostile } from "./hostile";
 import { describeStep, toFoundScenario, validateSchedule, type Schedule } from "./schedule";
@@ -71,6 +71,17 @@ describe("hostile client", () => {
     const line = describeStep({ do: "request", label: "s0", method: "POST", path: "/api/v1/auth/connect", as: HOSTILE_RAW_JAR, body: { provider: "gemini", apiKey: "AIzaSyMallory\u0000Key01" }, headers: { "x-timeout-ms": "1" } });
     expect(line).toBe('POST /api/v1/auth/connect as mallory-raw headers {"x-timeout-ms":"1"} body {"provider":"gemini","apiKey":"xxxxxxxxxxxxx\\u0000xxxxx"}');
     expect(line).not.toContain("Mallory");
+  });
+
+  it("with a custom runner (workerd) the attacker is mixed in only when asked, and isolation is never checked", async () => {
+    const seen: Schedule[] = [];
+    const runner = (schedule: Schedule) => (seen.push(schedule), runSchedule(schedule));
+    const asked = await explore({ runs: 30, seed: 1, foundDir: null, hostile: true, runSchedule: runner });
+    expect([asked.failure, asked.twinRuns, asked.invariantsChecked]).toEqual([null, 0, 11]);
+    expect(seen.some((schedule) => schedule.steps.some(isHostileAttack))).toBe(true);
+    seen.length = 0;
+    await explore({ runs: 30, seed: 1, foundDir: null, runSchedule: runner });
+    expect(seen.some((schedule) => schedule.steps.some(isHostileAttack))).toBe(false);
   });
 
   it("same schedule, same event log, attacker included", async () => {
