@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import type { FaultSpec } from "../src/faults/types";
+import { hostilePart } from "./arbitraries-hostile";
 import { SCHEDULE_VERSION, type ExplorerStep, type Schedule } from "./schedule";
 
 /**
@@ -118,12 +119,22 @@ const workerVars = fc.record({
   PROVIDER_RETRIES: fc.constantFrom("0", "1", "2"),
 });
 
-/** A whole schedule: seed for the fakes' RNG, a few config knobs, 1–`maxSteps` parts (a step or an episode). */
-export const scheduleArbitrary = (maxSteps = 12): fc.Arbitrary<Schedule> =>
+/**
+ * A whole schedule: seed for the fakes' RNG, a few config knobs, 1–`maxSteps` parts (a step or an
+ * episode; with `hostile`, also the attacker's parts from arbitraries-hostile.ts).
+ */
+export const scheduleArbitrary = (maxSteps = 12, options: { hostile?: boolean } = {}): fc.Arbitrary<Schedule> =>
   fc
     .record({
       seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
       workerVars,
-      parts: fc.array(fc.oneof({ weight: 6, arbitrary: draftStep.map((step) => [step]) }, { weight: 1, arbitrary: episode }), { minLength: 1, maxLength: maxSteps }),
+      parts: fc.array(
+        fc.oneof(
+          { weight: 6, arbitrary: draftStep.map((step) => [step]) },
+          { weight: 1, arbitrary: episode },
+          ...(options.hostile ? [{ weight: 2, arbitrary: hostilePart as fc.Arbitrary<Draft[]> }] : []),
+        ),
+        { minLength: 1, maxLength: maxSteps },
+      ),
     })
     .map(({ seed, workerVars: vars, parts }) => ({ version: SCHEDULE_VERSION, seed, workerVars: vars, steps: label(parts.flat()) }));

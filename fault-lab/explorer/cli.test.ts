@@ -69,6 +69,7 @@ describe("explorer CLI", () => {
   it("re-runs an exploration from a seed", async () => {
     const result = await cli("--replay", "3", "--runs", "20");
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/explorer: 20 schedules, \d+ steps, 11 invariants checked/);
+    expect(result.out).toMatch(/explorer: 20 schedules, \d+ steps, 12 invariants checked/);
+    expect(result.out).toMatch(/explorer: \d+ twin runs without the hostile client.s attacks \(isolation\)/);
   });
 });

@@ -3,7 +3,7 @@ import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { firstViolation } from "./checks";
-import { DEFAULT_RUNS, describeSchedule, explore, type ExploreResult } from "./explore";
+import { DEFAULT_RUNS, describeSchedule, explore, judgeSchedule, type ExploreResult } from "./explore";
 import { runSchedule } from "./harness";
 import { writeExplorerReport } from "./report";
 import { scheduleFromFound } from "./schedule";
@@ -26,6 +26,7 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
 function printResult(result: ExploreResult, out: Out): void {
   const rate = (result.schedules / result.elapsedMs) * 1000;
   out(`explorer: ${result.schedules} schedules, ${result.steps} steps, ${result.invariantsChecked} invariants checked, ${(result.elapsedMs / 1000).toFixed(2)} s, ${rate.toFixed(rate < 10 ? 2 : 0)} schedules/s (seed ${result.seed})\n`);
+  if ((result.twinRuns ?? 0) > 0) out(`explorer: ${result.twinRuns} twin runs without the hostile client's attacks (isolation)\n`);
   if ("workerd" in result) printWorkerdStats(result as WorkerdExploreResult, out);
   if (!result.failure) return out("explorer: no invariant broken\n");
   const { violation, schedule, file, shrinks } = result.failure;
@@ -69,11 +70,13 @@ async function replayFile(path: string, runtimeFlag: Runtime | undefined, vars: 
   if (!schedule.ok) throw new UsageError(`${path}: ${schedule.error}`);
   const recorded = (raw as { explorer?: { runtime?: unknown } }).explorer?.runtime;
   const runtime = runtimeFlag ?? (recorded === "workerd" ? "workerd" : "in-process");
-  const trace = runtime === "workerd" ? await replayOnWorkerd(schedule.value, vars) : await runSchedule(schedule.value);
+  const { trace, violation } =
+    runtime === "workerd"
+      ? await replayOnWorkerd(schedule.value, vars).then((replayed) => ({ trace: replayed, violation: firstViolation(replayed) }))
+      : await judgeSchedule(schedule.value, (next) => runSchedule(next), true);
   // Real time on workerd: the event log shows what happened, but timings differ from run to run.
   if (runtime === "workerd") out(`replay on workerd (real time)\n`);
   out(eventLog(trace));
-  const violation = firstViolation(trace);
   out(`\nschedule:\n${describeSchedule(schedule.value)}\n`);
   if (!violation) {
     out(`replay: every invariant holds for ${path}\n`);
@@ -92,7 +95,7 @@ export async function runExplorerCli(argv: string[], out: Out = (text) => void p
   try {
     const { values } = parseArgs({
       args: argv,
-      options: { explore: { type: "boolean" }, replay: { type: "string" }, runs: { type: "string" }, seed: { type: "string" }, runtime: { type: "string" }, quiet: { type: "boolean" }, var: { type: "string", multiple: true } },
+      options: { explore: { type: "boolean" }, replay: { type: "string" }, runs: { type: "string" }, seed: { type: "string" }, runtime: { type: "string" }, quiet: { type: "boolean" }, var: { type: "string", multiple: true }, "no-hostile": { type: "boolean" }, hostile: { type: "boolean" } },
     });
     if (values.runtime !== undefined && values.runtime !== "in-process" && values.runtime !== "workerd") {
       throw new UsageError(`--runtime must be in-process or workerd (got "${values.runtime}")`);
@@ -117,6 +120,7 @@ export async function runExplorerCli(argv: string[], out: Out = (text) => void p
     const options = {
       runs,
       seed,
+      ...(values["no-hostile"] ? { hostile: false } : values.hostile ? { hostile: true } : {}),
       ...(vars ? { vars } : {}),
       onProgress: (done: number, total: number) => {
         if (!values.quiet && (done % step === 0 || done === total)) err(`explorer: ${done}/${total} schedules (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);

@@ -5,7 +5,9 @@ import { fileURLToPath } from "node:url";
 import { scheduleArbitrary } from "./arbitraries";
 import { firstViolation, INVARIANTS } from "./checks";
 import { runSchedule, type HarnessOptions } from "./harness";
+import { hasHostileAttacks, withoutHostile } from "./hostile";
 import type { Violation } from "./invariants";
+import { isolationHolds } from "./invariants-isolation";
 import { describeStep, toFoundScenario, type FoundScenario, type Schedule } from "./schedule";
 import type { Trace } from "./trace";
 
@@ -30,6 +32,13 @@ export interface ExploreOptions extends HarnessOptions {
   maxShrinkRuns?: number;
   /** Worker variables the runtime added (workerd's short windows): written into the found file so it replays alone. */
   foundVars?: Record<string, string>;
+  /**
+   * Mix the hostile client's parts into the schedules; in-process, also check `isolation` with a
+   * twin run. Default: on in-process, off when a custom runner is given (workerd: its timing is
+   * real, so two runs of one schedule are not comparable answer by answer and `isolation` is never
+   * checked there; the single-run invariants still judge the attacks when this is set).
+   */
+  hostile?: boolean;
 }
 
 export interface ExploreResult {
@@ -38,6 +47,8 @@ export interface ExploreResult {
   /** Schedules run, shrink attempts included. */
   schedules: number;
   steps: number;
+  /** Twin runs without the hostile client's attacks (the `isolation` invariant); absent: none. */
+  twinRuns?: number;
   invariantsChecked: number;
   elapsedMs: number;
   failure: null | {
@@ -47,6 +58,8 @@ export interface ExploreResult {
     shrinks: number;
     /** Time to the first failing schedule, and to the end of shrinking. */
     foundAfterMs: number;
+    /** Which generated schedule (1-based) failed first. */
+    foundAtRun?: number;
     file: string | null;
   };
 }
@@ -66,10 +79,14 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
   let steps = 0;
   let generated = 0;
   let foundAfterMs: number | null = null;
+  let foundAtRun: number | null = null;
   const harness: HarnessOptions = options.variant ? { variant: options.variant } : {};
   const run = options.runSchedule ?? ((schedule: Schedule) => runSchedule(schedule, harness));
+  const hostile = options.hostile ?? options.runSchedule === undefined;
+  const isolation = hostile && options.runSchedule === undefined;
   let shrinkRuns = 0;
-  const property = fc.asyncProperty(scheduleArbitrary(options.maxSteps), async (schedule) => {
+  let twinRuns = 0;
+  const property = fc.asyncProperty(scheduleArbitrary(options.maxSteps, { hostile }), async (schedule) => {
     if (foundAfterMs !== null && options.maxShrinkRuns !== undefined && ++shrinkRuns > options.maxShrinkRuns) return;
     schedules += 1;
     steps += schedule.steps.length;
@@ -77,19 +94,30 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
       generated += 1;
       options.onProgress?.(generated, runs);
     }
-    const violation = firstViolation(await run(schedule));
+    const judged = await judgeSchedule(schedule, run, isolation);
+    twinRuns += judged.twinRuns;
+    const { violation } = judged;
     if (violation) {
+      foundAtRun ??= generated;
       foundAfterMs ??= performance.now() - started;
       throw new InvariantBroken(violation);
     }
   });
   const details = await fc.check(property, { seed, numRuns: runs });
   const elapsedMs = performance.now() - started;
-  const summary = { seed, runs, schedules, steps, invariantsChecked: Object.keys(INVARIANTS).length, elapsedMs };
+  const summary = { seed, runs, schedules, steps, twinRuns, invariantsChecked: Object.keys(INVARIANTS).length + (isolation ? 1 : 0), elapsedMs };
   if (!details.failed || !details.counterexample) return { ...summary, failure: null };
-  const schedule = details.counterexample[0];
   const cause = details.errorInstance;
-  const violation = cause instanceof InvariantBroken ? cause.violation : { invariant: "harness-error", message: cause instanceof Error ? cause.message : String(cause) };
+  let violation: Violation = cause instanceof InvariantBroken ? cause.violation : { invariant: "harness-error", message: cause instanceof Error ? cause.message : String(cause) };
+  let schedule = details.counterexample[0];
+  // fast-check shrinks the list of parts; one greedy pass then drops single steps it left behind
+  // (in-process only: it costs one run per step).
+  if (!options.runSchedule && violation.invariant !== "harness-error") {
+    const trimmed = await dropSteps(schedule, violation.invariant, (candidate) => judgeSchedule(candidate, run, isolation).then((judged) => judged.violation));
+    schedule = trimmed.schedule;
+    violation = trimmed.violation ?? violation;
+    schedules += trimmed.runs;
+  }
   let file: string | null = null;
   const foundDir = options.foundDir === undefined ? FOUND_DIR : options.foundDir;
   if (foundDir) {
@@ -99,7 +127,40 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
     const found = toFoundScenario(written, { seed, path: details.counterexamplePath, invariant: violation.invariant, message: violation.message, runtime: options.runtime ?? "in-process" });
     await writeFile(file, `${JSON.stringify(found, null, 2)}\n`);
   }
-  return { ...summary, failure: { violation, schedule, path: details.counterexamplePath, shrinks: details.numShrinks, foundAfterMs: foundAfterMs ?? elapsedMs, file } };
+  // The trim pass ran schedules too: count them and its time.
+  return { ...summary, schedules, elapsedMs: performance.now() - started, failure: { violation, schedule, path: details.counterexamplePath, shrinks: details.numShrinks, foundAfterMs: foundAfterMs ?? elapsedMs, foundAtRun: foundAtRun ?? generated, file } };
+}
+
+/**
+ * Runs one schedule and judges it: every single-run invariant, then — when `isolation` is on and
+ * the schedule has hostile attacks — the twin run without them and the `isolation` invariant.
+ */
+export async function judgeSchedule(schedule: Schedule, run: (schedule: Schedule) => Promise<Trace>, isolation: boolean): Promise<{ trace: Trace; violation: Violation | null; twinRuns: number }> {
+  const trace = await run(schedule);
+  const violation = firstViolation(trace);
+  if (violation || !isolation || !hasHostileAttacks(schedule)) return { trace, violation, twinRuns: 0 };
+  const twin = await run(withoutHostile(schedule, trace));
+  return { trace, violation: isolationHolds(trace, twin), twinRuns: 1 };
+}
+
+/** Request labels are positional ("s3" is step 4), as the arbitrary writes them. */
+const relabel = (steps: Schedule["steps"]): Schedule["steps"] => steps.map((step, index) => (step.do === "request" ? { ...step, label: `s${index}` } : step));
+
+/** Removes single steps, last first, while the same invariant still breaks. */
+async function dropSteps(schedule: Schedule, invariant: string, judge: (schedule: Schedule) => Promise<Violation | null>): Promise<{ schedule: Schedule; violation: Violation | null; runs: number }> {
+  let current = schedule;
+  let violation: Violation | null = null;
+  let runs = 0;
+  for (let index = current.steps.length - 1; index >= 0 && current.steps.length > 1; index -= 1) {
+    const candidate = { ...current, steps: relabel(current.steps.filter((_, position) => position !== index)) };
+    runs += 1;
+    const found = await judge(candidate);
+    if (found?.invariant === invariant) {
+      current = candidate;
+      violation = found;
+    }
+  }
+  return { schedule: current, violation, runs };
 }
 
 /** The minimal schedule as numbered, readable steps. */

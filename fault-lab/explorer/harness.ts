@@ -8,6 +8,7 @@ import { createFakeKv } from "../../worker/unit/fakes";
 import { createLabControl } from "../src/control";
 import { createRng } from "../src/rng";
 import { CLIENT_IP, clientExchange, clientRequestParts, readClientResponse, type ClientSend } from "./client";
+import { HOSTILE_ACCOUNT_IP, HOSTILE_IP, callsProvider, isHostileJar, providerFaultActive } from "./hostile";
 import { createDoNamespace, resetIsolateState } from "./isolate";
 import type { ExplorerStep, Schedule } from "./schedule";
 import { createSimulation, type Simulation } from "./sim";
@@ -95,11 +96,13 @@ export async function runSchedule(schedule: Schedule, options: HarnessOptions = 
     },
   });
   const rng = createRng((schedule.seed ^ 0x5bd1e995) >>> 0);
+  // The attacker draws from its own stream: its backoffs never shift an honest client's jitter.
+  const hostileRng = createRng((schedule.seed ^ 0x2545f491) >>> 0);
   const deps: Deps = { now: sim.now, rng: rng.next, fetch: upstream, sleep: sim.sleep, timeout: sim.timeout };
   /** Per client request: its outbound fetch tags each attempt with the request (providers never see its id). */
   const depsFor = (client: ClientTag): Deps => {
     const tagged: Fetch = (input, init) => upstream(input, init, client);
-    return { ...deps, fetch: options.variant?.wrapFetch ? options.variant.wrapFetch(tagged, sim, config) : tagged };
+    return { ...deps, ...(client.hostile ? { rng: hostileRng.next } : {}), fetch: options.variant?.wrapFetch ? options.variant.wrapFetch(tagged, sim, config) : tagged };
   };
   const jars = new Map<string, string>();
 
@@ -119,12 +122,14 @@ export async function runSchedule(schedule: Schedule, options: HarnessOptions = 
     startEpoch();
   };
 
-  const send = async (stepIndex: number, label: string, index: number, init: ClientSend): Promise<ClientExchange> => {
+  const send = async (stepIndex: number, label: string, index: number, init: ClientSend, hostileAccount = false): Promise<ClientExchange> => {
     const requestId = `req-${label}-${index}`;
-    const { headers, body } = clientRequestParts(init, requestId, CLIENT_IP, init.jar ? jars.get(init.jar) : undefined);
+    const hostile = hostileAccount || isHostileJar(init.jar);
+    const ip = hostileAccount ? HOSTILE_ACCOUNT_IP : hostile ? HOSTILE_IP : CLIENT_IP;
+    const { headers, body } = clientRequestParts(init, requestId, ip, init.jar ? jars.get(init.jar) : undefined);
     const startedAt = sim.now();
     const request = new Request(`${WORKER_ORIGIN}${init.path}`, { method: init.method, headers, ...(body !== undefined ? { body } : {}) });
-    const response = await handleRequest(request, env, depsFor({ requestId, step: stepIndex }));
+    const response = await handleRequest(request, env, depsFor({ requestId, step: stepIndex, ...(hostile ? { hostile } : {}) }));
     const headersAt = sim.now();
     const circuit = vpsCircuitView(config(), headersAt);
     if (init.path.startsWith("/api/v2")) trace.circuitLog.push({ kind: "response", t: headersAt, epoch, requestId, state: circuit.state });
@@ -166,7 +171,7 @@ export async function runSchedule(schedule: Schedule, options: HarnessOptions = 
       }
       case "connect": {
         secretsSeen.add(step.key);
-        const done = await burst(stepIndex, 1, () => send(stepIndex, `connect-${step.as}`, 0, { method: "POST", path: "/api/v1/auth/connect", body: { provider: step.provider, apiKey: step.key } }));
+        const done = await burst(stepIndex, 1, () => send(stepIndex, `connect-${step.as}`, 0, { method: "POST", path: "/api/v1/auth/connect", body: { provider: step.provider, apiKey: step.key } }, isHostileJar(step.as)));
         const cookie = done?.[0] ? trace.wire[trace.wire.length - 1]!.match(/pb_ai_session=([^;\s]+)/)?.[1] : undefined;
         if (cookie && done?.[0]?.status === 200) jars.set(step.as, `pb_ai_session=${cookie}`);
         return done !== null;
@@ -210,8 +215,13 @@ export async function runSchedule(schedule: Schedule, options: HarnessOptions = 
     startEpoch();
     for (const [index, step] of schedule.steps.entries()) {
       trace.steps.push({ index, t: sim.now(), epoch, kvDown: kv.failing, doDown: doNamespace.down, activeSecret: secretGeneration, prevSecret: prevGeneration });
+      if (callsProvider(step) && providerFaultActive(control)) {
+        (trace.hostileSkipped ??= []).push(index);
+        continue;
+      }
       if (!(await runStep(index, step))) break;
     }
+    trace.endedAt = sim.now();
     endEpoch();
   } finally {
     restoreCrypto();

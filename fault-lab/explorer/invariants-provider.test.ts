@@ -78,6 +78,17 @@ describe("provider-breaker", () => {
     expect(providerBreakerHolds(trace({ attempts: tied }))).toBeNull();
   });
 
+  it("lets a caller in right after a probe that was answered at the same instant, and flags it while a slower probe is out", () => {
+    const openThenProbe = (probeEnd: number) => [...fiveFailures(), call("probe", 31_000, probeEnd, "ok"), call("next", 31_000, 31_000, "ok")];
+    expect(providerBreakerHolds(trace({ attempts: openThenProbe(31_000) }))).toBeNull();
+    expect(providerBreakerHolds(trace({ attempts: openThenProbe(31_500) }))?.message).toMatch(/next .* while the half-open probe \(probe/);
+  });
+
+  it("never counts one key's own refusal (429/401/403), so a streak of them leaves the breaker closed", () => {
+    const refused = [0, 1, 2, 3, 4, 5].map((index) => call(`q${index}`, index * 100, index * 100 + 10, "ok", { status: index % 2 === 0 ? 429 : 401 }));
+    expect(providerBreakerHolds(trace({ attempts: [...refused, call("next", 1_000, 1_000, "ok")] }))).toBeNull();
+  });
+
   it("stops checking at the first Durable Object outage (per-isolate fallback breakers)", () => {
     const attempts = [...fiveFailures(), call("late", 10_000, 10_000, "ok")];
     const steps = [{ index: 0, t: 0, epoch: 0, kvDown: false, doDown: false, activeSecret: 0, prevSecret: null }, { index: 1, t: 5_000, epoch: 0, kvDown: false, doDown: true, activeSecret: 0, prevSecret: null }];

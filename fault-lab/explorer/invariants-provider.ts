@@ -1,5 +1,5 @@
 import type { Invariant } from "./invariants";
-import type { AttemptRecord, ClientExchange } from "./trace";
+import type { AttemptRecord, ClientExchange, Trace } from "./trace";
 
 /**
  * Provider invariants (SPEC §3.6), checked from what the fakes saw: when each attempt arrived, when
@@ -141,6 +141,52 @@ function describeRefusal(state: BreakerModel, edge: Edge): string {
   return "while closed";
 }
 
+const ruleFor = (trace: Trace, edge: Edge): BreakerRule => {
+  const { config } = trace.epochs[edge.attempt.epoch]!;
+  return { threshold: config.providerThreshold, openMs: config.providerOpenMs, probeTimeoutMs: config.providerTimeoutMs * 2 + 1000 };
+};
+
+interface Branch {
+  state: BreakerModel;
+  /** How many of this instant's same-instant reports (in seq order) this reading has applied. */
+  applied: number;
+}
+
+/**
+ * One virtual instant. Reports of attempts that started earlier come first, as one unordered group
+ * (the reading that forgives the most). An attempt that starts and ends at this very instant (a
+ * fake answering at once) may report before or after a later attempt of the same instant acquires
+ * its permit: each start is checked against every reading that applied none, some or all of the
+ * earlier such reports. (Ordering every same-instant report before every start, as before, put an
+ * instant probe's report before its own start and flagged the next caller.)
+ */
+function atInstant(states: BreakerModel[], edges: Edge[], trace: Trace, server: string): { states: BreakerModel[] } | { violation: ReturnType<typeof violation> } {
+  const t = edges[0]!.t;
+  const earlier = edges.filter((edge) => edge.kind === "end" && edge.attempt.t < t);
+  const starts = edges.filter((edge) => edge.kind === "start");
+  const instant = edges.filter((edge) => edge.kind === "end" && edge.attempt.t === t);
+  const current = earlier.length > 0 ? dedupe(states.flatMap((state) => afterReports(state, earlier, ruleFor(trace, earlier[0]!)))) : states;
+  let branches: Branch[] = current.map((state) => ({ state, applied: 0 }));
+  const apply = (branch: Branch, upTo: number): Branch[] =>
+    upTo <= branch.applied ? [branch] : afterReports(branch.state, instant.slice(branch.applied, upTo), ruleFor(trace, instant[branch.applied]!)).map((state) => ({ state, applied: upTo }));
+  for (const edge of starts) {
+    const rule = ruleFor(trace, edge);
+    const before = instant.filter((end) => end.attempt.seq < edge.attempt.seq).length;
+    const admitted = new Map<string, Branch>();
+    for (const branch of branches) {
+      for (let upTo = branch.applied; upTo <= Math.max(branch.applied, before); upTo += 1) {
+        for (const candidate of apply(branch, upTo)) {
+          const after = afterStart(candidate.state, edge, rule);
+          if (after) admitted.set(`${modelKey(after)}|${candidate.applied}`, { state: after, applied: candidate.applied });
+        }
+      }
+    }
+    if (admitted.size === 0) return { violation: violation("provider-breaker", `${edge.attempt.clientRequestId} (${server}, t=${edge.t}) went upstream ${describeRefusal(branches[0]!.state, edge)}`) };
+    branches = [...admitted.values()];
+  }
+  return { states: dedupe(branches.flatMap((branch) => apply(branch, instant.length).map((done) => done.state))) };
+}
+
 /**
  * The shared provider breaker, modelled from the attempts alone: the `threshold`-th consecutive
  * failed attempt opens it for `openMs`, no attempt goes upstream while open, then exactly one probe
@@ -157,27 +203,16 @@ export const providerBreakerHolds: Invariant = (trace) => {
       if (attempt.server !== server || !observed(attempt) || attempt.t >= outageAt) continue;
       edges.push({ t: attempt.t, kind: "start", attempt }, { t: attempt.settledAt, kind: "end", attempt });
     }
-    // Reports before attempts at the same instant: the reading that forgives the most.
-    edges.sort((a, b) => a.t - b.t || (a.kind === b.kind ? 0 : a.kind === "end" ? -1 : 1));
+    edges.sort((a, b) => a.t - b.t || a.attempt.seq - b.attempt.seq);
     let states: BreakerModel[] = [{ phase: "closed", failures: 0 }];
     for (let index = 0; index < edges.length; ) {
-      const edge = edges[index]!;
-      const { config } = trace.epochs[edge.attempt.epoch]!;
-      const rule: BreakerRule = { threshold: config.providerThreshold, openMs: config.providerOpenMs, probeTimeoutMs: config.providerTimeoutMs * 2 + 1000 };
-      if (edge.kind === "end") {
-        let next = index;
-        while (next < edges.length && edges[next]!.kind === "end" && edges[next]!.t === edge.t) next += 1;
-        const group = edges.slice(index, next);
-        states = dedupe(states.flatMap((state) => afterReports(state, group, rule)));
-        index = next;
-        continue;
-      }
-      const admitted = states.map((state) => afterStart(state, edge, rule)).filter((state): state is BreakerModel => state !== null);
-      if (admitted.length === 0) {
-        return violation("provider-breaker", `${edge.attempt.clientRequestId} (${server}, t=${edge.t}) went upstream ${describeRefusal(states[0]!, edge)}`);
-      }
-      states = dedupe(admitted);
-      index += 1;
+      const t = edges[index]!.t;
+      let next = index;
+      while (next < edges.length && edges[next]!.t === t) next += 1;
+      const found = atInstant(states, edges.slice(index, next), trace, server);
+      if ("violation" in found) return found.violation;
+      states = found.states;
+      index = next;
     }
   }
   return null;

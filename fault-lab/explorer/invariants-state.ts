@@ -1,4 +1,5 @@
 import { FAILURE_CAUSES } from "../../worker/src/errors";
+import { hashKey } from "../src/fakes/ai-answers";
 import type { Invariant } from "./invariants";
 import type { ClientExchange } from "./trace";
 
@@ -11,17 +12,25 @@ const violation = (invariant: string, message: string) => ({ invariant, message 
  */
 export const sessionsSurviveRotation: Invariant = (trace) => {
   const sealedWith = new Map<string, number>();
+  // A key the provider itself refused (401/403: revoked) ends its session by the provider's verdict.
+  // Matched by the key's hash, which the fakes record in both runtimes.
+  const refusedKeys = new Set(trace.attempts.filter((attempt) => attempt.server !== "backend" && (attempt.status === 401 || attempt.status === 403) && attempt.keyHash).map((attempt) => attempt.keyHash));
+  const keyOfJar = new Map<string, string>();
   const byStep = new Map<number, ClientExchange[]>();
   for (const exchange of trace.exchanges) byStep.set(exchange.step, [...(byStep.get(exchange.step) ?? []), exchange]);
   for (const step of trace.steps) {
     const scheduleStep = trace.schedule.steps[step.index];
     for (const exchange of byStep.get(step.index) ?? []) {
       if (scheduleStep?.do === "connect") {
-        if (exchange.status === 200) sealedWith.set(scheduleStep.as, step.activeSecret);
+        if (exchange.status === 200) {
+          sealedWith.set(scheduleStep.as, step.activeSecret);
+          keyOfJar.set(scheduleStep.as, hashKey(scheduleStep.key));
+        }
         continue;
       }
       const jar = exchange.jar;
       if (!jar || step.kvDown) continue;
+      if (refusedKeys.has(keyOfJar.get(jar))) continue;
       const sealed = sealedWith.get(jar);
       if (sealed === undefined) continue;
       const readable = sealed === step.activeSecret || sealed === step.prevSecret;

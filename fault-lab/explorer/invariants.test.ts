@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { hashKey } from "../src/fakes/ai-answers";
 import { createMetrics, type MetricsSnapshot } from "../../worker/src/metrics";
 import { INVARIANTS } from "./checks";
 import {
@@ -24,6 +25,13 @@ describe("single-probe", () => {
   it("accepts one probe per window, windows separated by a re-open", () => {
     const circuitLog = [sample("attempt", 20_000, "half-open", "a"), sample("response", 20_010, "open", "a"), sample("attempt", 40_010, "half-open", "b"), sample("response", 40_020, "closed", "b")];
     expect(singleProbePerHalfOpenWindow(trace({ circuitLog }))).toBeNull();
+  });
+
+  it("accepts a new probe once the last one's attempt ended without a verdict (its client's budget ran out), not before", () => {
+    const circuitLog = [sample("attempt", 20_000, "half-open", "a"), sample("response", 21_000, "half-open", "a"), sample("attempt", 21_000, "half-open", "b")];
+    const probeCut = (settledAt: number) => [attempt({ seq: 1, t: 20_000, requestId: "a", status: null, outcome: "client-gone", settledAt }), attempt({ seq: 2, t: 21_000, requestId: "b", settledAt: 21_000 })];
+    expect(singleProbePerHalfOpenWindow(trace({ circuitLog, attempts: probeCut(21_000) }))).toBeNull();
+    expect(singleProbePerHalfOpenWindow(trace({ circuitLog, attempts: probeCut(23_000) }))?.invariant).toBe("single-probe");
   });
 });
 
@@ -121,6 +129,12 @@ describe("sessions-survive-rotation", () => {
   it("accepts the session surviving, and its loss once PREV was removed", () => {
     expect(sessionsSurviveRotation({ ...trace({ exchanges: exchanges(true) }, [...steps]), steps: records(0) })).toBeNull();
     expect(sessionsSurviveRotation({ ...trace({ exchanges: exchanges(false) }, [...steps]), steps: records(null) })).toBeNull();
+  });
+
+  it("lets a session go whose key the provider itself refused (401/403), and only that one", () => {
+    const refused = (keyHash: string) => [attempt({ seq: 1, server: "gemini", route: "/v1beta/models/gemini-2.5-flash:generateContent", status: 403, keyHash })];
+    expect(sessionsSurviveRotation({ ...trace({ exchanges: exchanges(false), attempts: refused(hashKey("k")) }, [...steps]), steps: records(0) })).toBeNull();
+    expect(sessionsSurviveRotation({ ...trace({ exchanges: exchanges(false), attempts: refused(hashKey("other")) }, [...steps]), steps: records(0) })?.invariant).toBe("sessions-survive-rotation");
   });
 });
 

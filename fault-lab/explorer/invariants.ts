@@ -23,22 +23,29 @@ const epochOf = (trace: Trace, index: number): Epoch => trace.epochs[index]!;
 /** Answers the Worker built itself; a v2 answer below 500 is the backend's, passed through untouched. */
 const isWorkerError = (exchange: ClientExchange): boolean => exchange.status >= 400 && !(isV2(exchange) && exchange.status < 500 && exchange.envelope?.requestId === undefined);
 
-/** At most one backend request per half-open window (SPEC §3.5: exactly one probe). */
+/**
+ * At most one backend request in flight per half-open window (docs/api.md: exactly one probe). A
+ * probe its own client gave up on (X-Timeout-Ms ran out: no verdict) frees the slot once its attempt
+ * has ended, so a later request may probe; without that end (workerd traces) only the lost-probe
+ * deadline does.
+ */
 export const singleProbePerHalfOpenWindow: Invariant = (trace) => {
-  let probeAt: number | null = null;
+  let probe: { t: number; settledAt: number | null } | null = null;
   let epoch = -1;
   for (const sample of trace.circuitLog) {
     if (sample.epoch !== epoch || sample.state !== "half-open") {
       epoch = sample.epoch;
-      probeAt = null;
+      probe = null;
       if (sample.state !== "half-open") continue;
     }
     if (sample.kind !== "attempt") continue;
     const lostProbeMs = epochOf(trace, sample.epoch).config.vpsTimeoutMs * 2 + SLACK_MS;
-    if (probeAt !== null && sample.t - probeAt < lostProbeMs) {
-      return violation("single-probe", `a second backend request (${sample.requestId}) went upstream ${sample.t - probeAt} ms after the half-open probe, before the probe answered`);
+    const stillInFlight = probe !== null && sample.t - probe.t < lostProbeMs && (probe.settledAt === null || probe.settledAt > sample.t);
+    if (probe !== null && stillInFlight) {
+      return violation("single-probe", `a second backend request (${sample.requestId}) went upstream ${sample.t - probe.t} ms after the half-open probe, before the probe answered`);
     }
-    probeAt = sample.t;
+    const attempt = trace.attempts.find((candidate) => candidate.server === "backend" && candidate.epoch === sample.epoch && candidate.t === sample.t && candidate.requestId === sample.requestId);
+    probe = { t: sample.t, settledAt: attempt?.settledAt ?? null };
   }
   return null;
 };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { BreakerState } from "../../worker/src/breaker";
-import { DEFAULT_RUNS, explore } from "./explore";
+import { DEFAULT_RUNS, describeSchedule, explore } from "./explore";
 import type { HarnessVariant } from "./harness";
 import { UPSTREAM_ORIGINS } from "./upstreams";
 
@@ -9,7 +9,7 @@ import { UPSTREAM_ORIGINS } from "./upstreams";
  * (through module mocks or the harness's fetch seam; worker/src is untouched) and expects the
  * explorer to find it within the default run count and shrink it to a schedule of ≤ 6 steps.
  */
-const plant = vi.hoisted(() => ({ doubleProbe: false, ignoreRetryBudget: false }));
+const plant = vi.hoisted(() => ({ doubleProbe: false, ignoreRetryBudget: false, keyOutcomesFail: false }));
 
 vi.mock("../../worker/src/breaker", async (importOriginal) => {
   const real = await importOriginal<typeof import("../../worker/src/breaker")>();
@@ -38,6 +38,15 @@ vi.mock("../../worker/src/retry-budget", async (importOriginal) => {
   };
 });
 
+vi.mock("../../worker/src/providers/retry-policy", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../worker/src/providers/retry-policy")>();
+  return {
+    ...real,
+    /** Planted (issue 15 finding 1, re-introduced): one key's 401/403/429 and an unsendable key count as provider failures. */
+    breakerVerdict: (outcome: Parameters<typeof real.breakerVerdict>[0]) => (plant.keyOutcomesFail && real.breakerVerdict(outcome) === "neutral" ? "failure" : real.breakerVerdict(outcome)),
+  };
+});
+
 /** Planted: the /api/v2 per-attempt timeout stays armed after the headers, so it also aborts the body (SSE). */
 const timeoutCutsStreams: HarnessVariant = {
   name: "timeout-cuts-sse",
@@ -53,18 +62,20 @@ const timeoutCutsStreams: HarnessVariant = {
 afterEach(() => {
   plant.doubleProbe = false;
   plant.ignoreRetryBudget = false;
+  plant.keyOutcomesFail = false;
 });
 
-async function findPlanted(expectedInvariant: string, variant?: HarnessVariant) {
-  const result = await explore({ runs: DEFAULT_RUNS, seed: 1, foundDir: null, ...(variant ? { variant } : {}) });
+/** The honest-fault bugs are hunted as before (no hostile client: its parts would thin out their faults). */
+async function findPlanted(expectedInvariant: string | string[], variant?: HarnessVariant, options: { hostile?: boolean; maxSteps?: number } = {}) {
+  const result = await explore({ runs: DEFAULT_RUNS, seed: 1, foundDir: null, hostile: options.hostile ?? false, ...(variant ? { variant } : {}) });
   expect(result.failure, "the explorer found nothing").not.toBeNull();
   const failure = result.failure!;
   console.info(
-    `[planted ${expectedInvariant}] found after ${failure.foundAfterMs.toFixed(0)} ms, shrunk in ${(result.elapsedMs - failure.foundAfterMs).toFixed(0)} ms ` +
-      `(${failure.shrinks} shrinks) to ${failure.schedule.steps.length} steps`,
+    `[planted ${failure.violation.invariant}] found at schedule ${failure.foundAtRun} after ${failure.foundAfterMs.toFixed(0)} ms, shrunk in ${(result.elapsedMs - failure.foundAfterMs).toFixed(0)} ms ` +
+      `(${failure.shrinks} shrinks) to ${failure.schedule.steps.length} steps\n${describeSchedule(failure.schedule)}\n  ${failure.violation.message}`,
   );
-  expect(failure.violation.invariant).toBe(expectedInvariant);
-  expect(failure.schedule.steps.length).toBeLessThanOrEqual(6);
+  expect([expectedInvariant].flat()).toContain(failure.violation.invariant);
+  expect(failure.schedule.steps.length).toBeLessThanOrEqual(options.maxSteps ?? 6);
   return failure;
 }
 
@@ -85,9 +96,20 @@ describe("the explorer finds planted bugs", () => {
     expect(failure.schedule.steps.some((step) => step.do === "request" && step.path.startsWith("/api/v2/events?"))).toBe(true);
   });
 
-  it("finds nothing in the real Worker with the same seed and run count", async () => {
-    const result = await explore({ runs: DEFAULT_RUNS, seed: 1, foundDir: null });
-    expect(result.failure).toBeNull();
-    expect(result.schedules).toBe(DEFAULT_RUNS);
+  it("finds a provider breaker that counts one key's refusals as provider failures (issue 15 finding 1)", async () => {
+    plant.keyOutcomesFail = true;
+    const failure = await findPlanted(["isolation", "provider-breaker"], undefined, { hostile: true });
+    // Either the hostile client's refused key switched AI off for an honest user, or an honest key's
+    // own 429 opened the shared breaker where the model keeps it closed.
+    expect(failure.schedule.steps.some((step) => step.do === "connect")).toBe(true);
+  });
+
+  it("finds nothing in the real Worker with the same seed and run count, with or without the hostile client", async () => {
+    for (const hostile of [false, true]) {
+      const result = await explore({ runs: DEFAULT_RUNS, seed: 1, foundDir: null, hostile });
+      expect(result.failure).toBeNull();
+      expect(result.schedules).toBe(DEFAULT_RUNS);
+      expect((result.twinRuns ?? 0) > 0).toBe(hostile);
+    }
   });
 });

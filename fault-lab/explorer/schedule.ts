@@ -143,11 +143,21 @@ export function toFoundScenario(schedule: Schedule, meta: Omit<FoundScenario["ex
   };
 }
 
+/** Headers a schedule chose and a body it chose, as JSON (control characters escaped). */
+function describeExtras(step: Extract<ExplorerStep, { do: "request" }>): string {
+  const headers = Object.entries(step.headers ?? {}).filter(([name]) => name !== "idempotency-key");
+  const shown = headers.length > 0 ? ` headers ${JSON.stringify(Object.fromEntries(headers))}` : "";
+  if (step.body === undefined || !step.as?.startsWith("mallory")) return shown;
+  // A key is never printed, even a fake one: its letters and digits are masked, the bytes that matter stay visible.
+  const body = JSON.stringify(step.body, (name, value: unknown) => (name === "apiKey" && typeof value === "string" ? value.replace(/[A-Za-z0-9]/g, "x") : value));
+  return `${shown} body ${body}`;
+}
+
 /** One readable line per step, for the violation report. */
 export function describeStep(step: ExplorerStep): string {
   switch (step.do) {
     case "request":
-      return `${step.concurrency && step.concurrency > 1 ? `${step.concurrency}× ` : ""}${step.method ?? "GET"} ${step.path}${step.as ? ` as ${step.as}` : ""}`;
+      return `${step.concurrency && step.concurrency > 1 ? `${step.concurrency}× ` : ""}${step.method ?? "GET"} ${step.path}${step.as ? ` as ${step.as}` : ""}${describeExtras(step)}`;
     case "connect":
       return `connect ${step.provider} as ${step.as}`;
     case "wait":

@@ -114,6 +114,10 @@ export interface Trace {
   secrets: string[];
   /** Requests that never finished: the run stopped there. */
   stuck: { step: number; pending: string[] } | null;
+  /** In-process only: virtual time when the last step ended (the twin run's last wait needs it). */
+  endedAt?: number;
+  /** In-process only: hostile steps not run because a provider fault was active (see hostile.ts). */
+  hostileSkipped?: number[];
 }
 
 /** The run as JSON lines: the same seed must give byte-identical output (a test proves it). */

@@ -1,10 +1,11 @@
 import type { LabControl, LabEvent, ServerName } from "../src/control";
-import { answerFor, detectIntent, hashKey, isInvalidKey } from "../src/fakes/ai-answers";
+import { answerFor, detectIntent, hashKey, isInvalidKey, keyRefusal } from "../src/fakes/ai-answers";
 import { geminiError } from "../src/fakes/gemini";
 import { openrouterError } from "../src/fakes/openrouter";
 import type { ParsedFault } from "../src/faults/registry";
 import type { StatusParams } from "../src/faults/status";
 import type { ResponseShaping } from "../src/faults/types";
+import { HOSTILE_UPSTREAM_LATENCY_MS } from "./hostile";
 import type { Simulation } from "./sim";
 
 /** Loopback origins the in-process Worker is configured with; nothing listens on them. */
@@ -80,6 +81,11 @@ interface Exchange {
 export interface ClientTag {
   requestId: string;
   step: number;
+  /**
+   * The explorer's attacker (hostile.ts): its attempts bypass the fault table — they never consume
+   * a fault's `times` or an RNG draw honest attempts would get — and answer after a fixed latency.
+   */
+  hostile?: boolean;
 }
 
 export type UpstreamFetch = (input: Request | string | URL, init?: RequestInit, client?: ClientTag) => Promise<Response>;
@@ -226,6 +232,8 @@ export function createUpstreamFetch(control: LabControl, sim: Simulation, hooks:
     if (isInvalidKey(key)) return ex.server === "gemini" ? answer(ex, 400, INVALID_GEMINI_KEY) : answer(ex, 401, INVALID_OPENROUTER_KEY);
     const intent = detectIntent(promptOf(ex.server, parseJson(ex.body)), false);
     ex.event.intent = intent;
+    const refusal = keyRefusal(key, intent, ex.server === "gemini" ? "gemini" : "openrouter");
+    if (refusal !== null) return answer(ex, refusal, errorBody(ex.server, refusal));
     const text = answerFor(intent);
     return ex.server === "gemini"
       ? answer(ex, 200, { candidates: [{ content: { parts: [{ text }], role: "model" }, finishReason: "STOP", index: 0 }] })
@@ -259,6 +267,10 @@ export function createUpstreamFetch(control: LabControl, sim: Simulation, hooks:
       throw signal.reason;
     }
     try {
+      if (client?.hostile) {
+        await wait(ex, HOSTILE_UPSTREAM_LATENCY_MS);
+        return server === "backend" ? backend(ex) : provider(ex);
+      }
       for (const fault of control.takeFaults(server, url.pathname)) {
         event.faults.push(fault.fault.kind);
         const response = await applyFault(ex, fault);

@@ -6,3 +6,7 @@ export const GEMINI_KEY = "AIzaSyLabFakeKey00000000000000000000001";
 export const GEMINI_KEY_2 = "AIzaSyLabFakeKey00000000000000000000002";
 export const OPENROUTER_KEY = "sk-or-v1-lab0000000000000000000000000000000000000000000000000000000001";
 export const ANALYZE = { content: "Buy milk tomorrow and call the plumber about the kitchen sink." };
+/** A key the fake provider accepts at connect and then refuses with 429 (that key's quota is spent). */
+export const GEMINI_QUOTA_KEY = "AIzaSyLabFakeQuotaKey000000000000000001";
+/** The attacker's own client address in attack scenarios (never the honest users' one). */
+export const ATTACKER_IP = "203.0.113.66";

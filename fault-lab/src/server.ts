@@ -97,6 +97,12 @@ async function serveFake(service: FakeService, control: LabControl, req: Incomin
   await service.handle(request, res, shaping);
 }
 
+/**
+ * Every listener of the local stack (the fakes, the Worker) binds this loopback address only: the
+ * stack has a fault API and insecure dev auth, so it must never be reachable from another machine.
+ */
+export const LOOPBACK_HOST = "127.0.0.1";
+
 /** Starts a fake on 127.0.0.1 and a free port; faults and events go through the shared control. */
 export function startFakeServer(service: FakeService, control: LabControl): Promise<FakeServer> {
   const server: Server = createServer((req, res) => {
@@ -108,11 +114,11 @@ export function startFakeServer(service: FakeService, control: LabControl): Prom
   server.keepAliveTimeout = 1000;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(0, LOOPBACK_HOST, () => {
       const { port } = server.address() as AddressInfo;
       resolve({
         name: service.name,
-        url: `http://127.0.0.1:${port}`,
+        url: `http://${LOOPBACK_HOST}:${port}`,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

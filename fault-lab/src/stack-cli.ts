@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { LOOPBACK_HOST } from "./server";
 import { startStack, type StackOptions } from "./stack";
 
 function fail(message: string): never {
@@ -89,6 +90,7 @@ process.stdout.write(
     `  Fake Gemini       ${stack.geminiUrl}`,
     `  Fake OpenRouter   ${stack.openrouterUrl}`,
     `  State             ${stack.persistDir}`,
+    `Every listener binds ${LOOPBACK_HOST} only: nothing here is reachable from another machine.`,
     "Press Ctrl-C to stop.",
     "",
   ].join("\n"),
@@ -102,5 +104,6 @@ process.stdout.write(
     geminiUrl: stack.geminiUrl,
     openrouterUrl: stack.openrouterUrl,
     persistDir: stack.persistDir,
+    bindHost: LOOPBACK_HOST,
   })}\n`,
 );

@@ -9,7 +9,7 @@ import { createLabControl, type LabControl } from "./control";
 import { backendService } from "./fakes/backend";
 import { geminiService } from "./fakes/gemini";
 import { openrouterService } from "./fakes/openrouter";
-import { startFakeServer, type FakeServer } from "./server";
+import { LOOPBACK_HOST, startFakeServer, type FakeServer } from "./server";
 
 export interface StackOptions {
   /** Merged over the defaults (NODE_ENV, KEY_ENCRYPTION_SECRET, VPS_API_ORIGIN, provider bases). */
@@ -151,7 +151,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         envFiles: [envFile],
         bindings: toBindings(vars),
         dev: {
-          server: { hostname: "127.0.0.1", port },
+          server: { hostname: LOOPBACK_HOST, port },
           inspector: false,
           watch: false,
           persist: persistDir,

@@ -50,3 +50,17 @@ export function hashKey(key: string): string {
 }
 
 export const isInvalidKey = (key: string): boolean => key === "" || key.toLowerCase().includes("invalid");
+
+/**
+ * Keys the provider refuses for that key alone, after they were accepted: one whose own quota is
+ * spent ("quota" in the key → 429) or that was revoked ("revoked" → 401/403). The validation ping
+ * at connect still passes, so a session exists and every later call is refused; nothing about the
+ * provider's health changes for any other key.
+ */
+export function keyRefusal(key: string, intent: AiIntent, server: "gemini" | "openrouter"): number | null {
+  if (intent === "validate") return null;
+  const lower = key.toLowerCase();
+  if (lower.includes("quota")) return 429;
+  if (lower.includes("revoked")) return server === "gemini" ? 403 : 401;
+  return null;
+}

@@ -67,6 +67,16 @@ export const backendService: FakeService = {
         });
       case "GET /api/v2/events":
         return streamEvents(request, res, shaping);
+      // A backend that tries to set the Worker's own session cookie (compromised or buggy): the
+      // Worker must pass only the backend's own cookie names on.
+      case "POST /api/v2/lab/hostile-cookies":
+        return sendJson(request, res, 200, { ok: true }, shaping, {
+          "set-cookie": [
+            "pb_ai_session=00000000-0000-4000-8000-00000000bad0; HttpOnly; Path=/; SameSite=Lax; Max-Age=3600",
+            `pb_stream_ticket=ticket-${request.event.seq}; HttpOnly; Path=/api/v2/events; SameSite=Lax; Max-Age=60`,
+            "backend_tracking=1; Path=/",
+          ],
+        });
       default:
         return sendJson(request, res, 404, { error: { code: "NOT_FOUND", message: `fake backend has no ${route}` } }, shaping);
     }

@@ -1,5 +1,5 @@
 import type { FakeService } from "../server";
-import { answerFor, detectIntent, hashKey, isInvalidKey } from "./ai-answers";
+import { answerFor, detectIntent, hashKey, isInvalidKey, keyRefusal } from "./ai-answers";
 import { parseJsonBody, sendJson } from "./json";
 
 const ROUTE = /^\/v1beta\/models\/([^/:]+):generateContent$/;
@@ -58,6 +58,8 @@ export const geminiService: FakeService = {
     const { prompt, hasAudio } = readPrompt(parseJsonBody(request));
     const intent = detectIntent(prompt, hasAudio);
     request.event.intent = intent;
+    const refusal = keyRefusal(key, intent, "gemini");
+    if (refusal !== null) return sendJson(request, res, refusal, geminiError(refusal), shaping);
     return sendJson(
       request,
       res,

@@ -1,5 +1,5 @@
 import type { FakeService } from "../server";
-import { answerFor, detectIntent, hashKey, isInvalidKey } from "./ai-answers";
+import { answerFor, detectIntent, hashKey, isInvalidKey, keyRefusal } from "./ai-answers";
 import { parseJsonBody, sendJson } from "./json";
 
 const ROUTE = "/api/v1/chat/completions";
@@ -43,6 +43,8 @@ export const openrouterService: FakeService = {
     const body = parseJsonBody(request) as { model?: string } | null;
     const intent = detectIntent(readPrompt(body), false);
     request.event.intent = intent;
+    const refusal = keyRefusal(key, intent, "openrouter");
+    if (refusal !== null) return sendJson(request, res, refusal, openrouterError(refusal), shaping);
     return sendJson(
       request,
       res,

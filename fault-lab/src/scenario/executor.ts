@@ -1,6 +1,7 @@
 import type { LabControl } from "../control";
 import type { KvEntry } from "../stack";
 import { evaluate } from "./assertions";
+import { fetchWithHost } from "./host-fetch";
 import type { CircuitSample, ClientRecord, ScenarioRun } from "./records";
 import type { RequestStep, Scenario, Step } from "./types";
 
@@ -85,12 +86,16 @@ async function sendOne(state: RunState, step: RequestStep, index: number): Promi
   else if (step.body !== undefined) body = typeof step.body === "string" ? step.body : JSON.stringify(step.body);
   if (body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
   const jar = step.as ? state.jars.get(step.as) : undefined;
-  const cookie = cookieHeader(jar);
+  const tossed = step.tossFrom ? cookieHeader(state.jars.get(step.tossFrom)) : undefined;
+  const own = cookieHeader(jar);
+  const cookie = tossed && own ? `${tossed}; ${own}` : (tossed ?? own);
   if (cookie) headers.set("cookie", headers.has("cookie") ? `${headers.get("cookie")}; ${cookie}` : cookie);
   const t = state.deps.now();
   const record: ClientRecord = { label: step.label, index, t: t - state.startedAt, method, path: step.path, status: null, ms: 0, retryAfter: null, headers: {}, setCookies: [], body: "" };
   try {
-    const response = await state.deps.fetch(`${state.target.workerUrl}${step.path}`, { method, headers, body, redirect: "manual", signal: AbortSignal.timeout(60_000) });
+    const url = `${state.target.workerUrl}${step.path}`;
+    const signal = AbortSignal.timeout(60_000);
+    const response = headers.has("host") ? await fetchWithHost(url, { method, headers, body, signal }) : await state.deps.fetch(url, { method, headers, body, redirect: "manual", signal });
     record.body = await response.text();
     record.status = response.status;
     record.headers = Object.fromEntries(response.headers.entries());
@@ -103,7 +108,7 @@ async function sendOne(state: RunState, step: RequestStep, index: number): Promi
     } catch {
       // Not JSON (SSE, text): status and headers are what the assertions read.
     }
-    if (step.as) {
+    if (step.as && !step.keepCookies) {
       if (!state.jars.has(step.as)) state.jars.set(step.as, new Map());
       storeCookies(state.jars.get(step.as)!, record.setCookies);
     }

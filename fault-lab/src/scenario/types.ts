@@ -50,6 +50,13 @@ export interface RequestStep {
   concurrency?: number;
   /** Cookie jar to use (set by a connect step). */
   as?: string;
+  /**
+   * Cookies of this other jar go first in the Cookie header, as a sibling subdomain planting them
+   * would (cookie tossing): the request then carries two cookies of the same name.
+   */
+  tossFrom?: string;
+  /** Do not store this response's Set-Cookie lines in the jar (keep the old cookie, as a thief would). */
+  keepCookies?: boolean;
 }
 
 export type Comparison = { equals: number } | { atLeast?: number; atMost?: number };
