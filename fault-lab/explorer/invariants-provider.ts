@@ -2,7 +2,7 @@ import type { Invariant } from "./invariants";
 import type { AttemptRecord, ClientExchange, Trace } from "./trace";
 
 /**
- * Provider invariants (SPEC §3.6), checked from what the fakes saw: when each attempt arrived, when
+ * Provider invariants (docs/api.md#ai-providers), checked from what the fakes saw: when each attempt arrived, when
  * it ended and how, and which client request made it. Traces without that data (workerd) pass.
  */
 const violation = (invariant: string, message: string) => ({ invariant, message });

@@ -8,7 +8,7 @@ const violation = (invariant: string, message: string) => ({ invariant, message 
 /**
  * A session created before a rotation still works after it and no record is lost: while its secret
  * is active or still PREV, every status check says connected and no AI call says AUTH_EXPIRED.
- * A successful read under PREV re-seals it with the active secret (SPEC §3.3).
+ * A successful read under PREV re-seals it with the active secret (docs/api.md#key-storage-and-rotation).
  */
 export const sessionsSurviveRotation: Invariant = (trace) => {
   const sealedWith = new Map<string, number>();

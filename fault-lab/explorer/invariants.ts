@@ -103,7 +103,7 @@ export const retryAfterMatchesTimeLeft: Invariant = (trace) => {
 /** Every error is the JSON envelope with a known code, a known cause and the request id; never a 500. */
 export const errorsAreEnvelopes: Invariant = (trace) => {
   for (const exchange of trace.exchanges) {
-    // A provider's own 5xx is passed on with its status (SPEC §3.6); any other 500 is the Worker failing.
+    // A provider's own 5xx is passed on with its status (docs/api.md#ai-providers); any other 500 is the Worker failing.
     const providerStatus = exchange.envelope?.code === "PROVIDER_UNAVAILABLE" && exchange.envelope.cause === "provider_5xx";
     if (exchange.status === 500 && !providerStatus) {
       return violation("error-envelope", `${exchange.requestId} (${exchange.method} ${exchange.path}) got a 500 ${String(exchange.envelope?.code ?? "")} under backend/provider faults`);

@@ -4,7 +4,7 @@ import { hashKey } from "../src/fakes/ai-answers";
 import type { CircuitView, MetricsSnapshot } from "../../worker/src/metrics";
 import type { Schedule } from "./schedule";
 
-/** The error envelope as the client read it (SPEC §3.1), or why it could not. */
+/** The error envelope as the client read it (docs/api.md#error-envelope), or why it could not. */
 export interface Envelope {
   code: unknown;
   message: unknown;
