@@ -76,6 +76,14 @@ export function backendHandler(reply: BackendReply, seen: SeenUpstream[]): HttpH
   });
 }
 
+/** A Clerk JWKS endpoint that fails with `status`, recording every fetch. */
+export function failingJwksHandler(url: string, status: number, seen: SeenUpstream[]): HttpHandler {
+  return http.get(url, ({ request }) => {
+    seen.push({ method: request.method, url: request.url, headers: request.headers });
+    return HttpResponse.json({ error: "jwks unavailable (conformance fake)" }, { status });
+  });
+}
+
 /** A KV binding in an outage: every operation rejects, as a real KV call can. */
 export function failingKv(): KvStore {
   const outage = async (): Promise<never> => {

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { backendHandler, PLAINTEXT_KEYS, providerHandlers, type MockNetwork, type ProviderBases, type SeenUpstream } from "./fakes";
+import { backendHandler, failingJwksHandler, PLAINTEXT_KEYS, providerHandlers, type MockNetwork, type ProviderBases, type SeenUpstream } from "./fakes";
 import type { ConformanceCase, CookieExpectation, Expectation, RequestSpec, RunnerName, Step } from "./types";
 
 /** One way of reaching the Worker: plain Node `worker.fetch` or workerd `SELF.fetch`. */
@@ -87,8 +87,9 @@ function remember(response: Response, jar: CookieJar): void {
   for (const cookie of sessionCookies(response)) if (cookie.value !== "") jar.session = cookie.value;
 }
 
-async function runStep(step: Step, target: ConformanceTarget, c: ConformanceCase, jar: CookieJar, index: number): Promise<void> {
+async function runStep(step: Step, target: ConformanceTarget, c: ConformanceCase, jar: CookieJar, index: number, jwksSeen: SeenUpstream[]): Promise<void> {
   target.network.resetHandlers();
+  if (c.jwks) target.network.use(failingJwksHandler(c.jwks.url, c.jwks.status, jwksSeen));
   if (step.provider) target.network.use(...providerHandlers(target.providerBases, step.provider, [], () => target.onProviderHang?.()));
   if (step.backend) target.network.use(backendHandler(step.backend, []));
   for (let round = 0; round < (step.repeat ?? 1); round += 1) {
@@ -102,9 +103,11 @@ async function runStep(step: Step, target: ConformanceTarget, c: ConformanceCase
 /** Runs one case against one target and asserts its expectation plus the docs/api.md#error-envelope invariants. */
 export async function runCase(c: ConformanceCase, target: ConformanceTarget): Promise<void> {
   const jar: CookieJar = { session: undefined };
-  for (const [index, step] of (c.setup ?? []).entries()) await runStep(step, target, c, jar, index);
+  const jwksSeen: SeenUpstream[] = [];
+  for (const [index, step] of (c.setup ?? []).entries()) await runStep(step, target, c, jar, index, jwksSeen);
 
   target.network.resetHandlers();
+  if (c.jwks) target.network.use(failingJwksHandler(c.jwks.url, c.jwks.status, jwksSeen));
   const providerSeen: SeenUpstream[] = [];
   const backendSeen: SeenUpstream[] = [];
   if (c.provider) target.network.use(...providerHandlers(target.providerBases, c.provider, providerSeen, () => target.onProviderHang?.()));
@@ -128,6 +131,7 @@ export async function runCase(c: ConformanceCase, target: ConformanceTarget): Pr
   if (expectation.providerCalls !== undefined) expect(providerSeen.length, `provider calls for ${what}`).toBe(expectation.providerCalls);
   if (expectation.backend) assertBackend(backendSeen, responseId, expectation.backend, what);
   if (expectation.kvFreeOf) await assertKvFreeOf(target, expectation.kvFreeOf);
+  if (expectation.jwksFetches !== undefined) expect(jwksSeen.length, `JWKS fetches up to ${what}`).toBe(expectation.jwksFetches);
 }
 
 function assertNoPlaintextKey(haystack: string, what: string): void {

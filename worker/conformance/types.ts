@@ -93,6 +93,8 @@ export interface Expectation {
   backend?: BackendExpectation;
   /** After the request, every value in AI_SESSIONS is free of these plaintext strings. */
   kvFreeOf?: string[];
+  /** Fetches the case's JWKS endpoint received, set-up steps included. */
+  jwksFetches?: number;
 }
 
 export interface ConformanceCase {
@@ -105,6 +107,8 @@ export interface ConformanceCase {
   env?: Record<string, string>;
   /** The main request sees a KV binding whose every operation throws. */
   kvOutage?: boolean;
+  /** A JWKS endpoint (for every step and the main request) that answers this status with no key set. */
+  jwks?: { url: string; status: number };
   setup?: Step[];
   provider?: ProviderReply;
   backend?: BackendReply;

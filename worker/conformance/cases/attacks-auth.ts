@@ -13,6 +13,11 @@ const NO_CLERK = { CLERK_JWKS_URL: "", CLERK_ISSUER: "", CLERK_AUDIENCE: "" };
 const INSECURE = { ...NO_CLERK, ALLOW_INSECURE_DEV_AUTH: "true" };
 const UNSIGNED = `Bearer ${btoa(JSON.stringify({ alg: "none" })).replace(/=+$/, "")}.${btoa(JSON.stringify({ sub: "user_attacks" })).replace(/=+$/, "")}.`;
 const SPOOFED = { "cf-connecting-ip": "203.0.113.9" };
+const b64url = (value: unknown) => btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+/** An RS256-shaped token the Worker must verify against the JWKS (the signature is never reached). */
+const RS256_SHAPED = `Bearer ${b64url({ alg: "RS256", kid: "conformance-k1", typ: "JWT" })}.${b64url({ sub: "user_jwks", exp: 4_102_444_800 })}.c2lnbmF0dXJl`;
+const FAILING_JWKS = { url: "http://127.0.0.1:8641/.well-known/conformance-failing-jwks.json", status: 503 };
+const FAILING_CLERK = { CLERK_JWKS_URL: FAILING_JWKS.url, CLERK_ISSUER: "http://127.0.0.1:8641", CLERK_AUDIENCE: "pocketbrain" };
 
 let loopbackSeq = 0;
 /** A loopback client IP, new per use: local requests still get their own rate-limit bucket. */
@@ -137,5 +142,14 @@ export const ATTACKS_AUTH: ConformanceCase[] = [
     provider: { text: "unused" },
     request: { url: `${LOCAL}/api/v1/ai/search`, json: { query: "q" }, session: true },
     expect: { ...failure(401, { code: "AUTH_REQUIRED", message: "AI session missing. Please reconnect your key." }), providerCalls: 0 },
+  },
+  {
+    name: "a failing JWKS endpoint is fetched once for 10 bearer requests (remembered), and each falls back to the device scope",
+    spec: AREA,
+    env: FAILING_CLERK,
+    jwks: FAILING_JWKS,
+    setup: [{ request: { url: `${PUBLIC}/api/v1/auth/status`, headers: { authorization: RS256_SHAPED } }, repeat: 9, status: 200 }],
+    request: { url: `${PUBLIC}/api/v1/auth/status`, headers: { authorization: RS256_SHAPED } },
+    expect: { status: 200, json: { connected: false, scope: "device" }, jwksFetches: 1 },
   },
 ];
