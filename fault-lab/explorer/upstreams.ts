@@ -1,7 +1,7 @@
 import type { LabControl, LabEvent, ServerName } from "../src/control";
 import { answerFor, detectIntent, hashKey, isInvalidKey, keyRefusal } from "../src/fakes/ai-answers";
-import { geminiError } from "../src/fakes/gemini";
-import { openrouterError } from "../src/fakes/openrouter";
+import { GEMINI_INVALID_KEY_BODY, geminiError, geminiReply, readGeminiPrompt } from "../src/fakes/gemini-wire";
+import { openrouterError, openrouterReply, readOpenrouterPrompt } from "../src/fakes/openrouter-wire";
 import type { ParsedFault } from "../src/faults/registry";
 import type { StatusParams } from "../src/faults/status";
 import type { ResponseShaping } from "../src/faults/types";
@@ -27,8 +27,6 @@ export interface UpstreamHooks {
 }
 
 const encoder = new TextEncoder();
-const INVALID_GEMINI_KEY = { error: { code: 400, message: "API key not valid. Please pass a valid API key.", status: "INVALID_ARGUMENT", details: [{ reason: "API_KEY_INVALID" }] } };
-const INVALID_OPENROUTER_KEY = { error: { code: 401, message: "No auth credentials found" } };
 
 function errorBody(server: ServerName, status: number): unknown {
   if (server === "gemini") return geminiError(status);
@@ -44,14 +42,9 @@ function abortPromise(signal: AbortSignal | null | undefined): Promise<never> {
   });
 }
 
-function promptOf(server: ServerName, body: unknown): string {
-  if (server === "gemini") {
-    const record = body as { contents?: { parts?: { text?: string }[] }[]; systemInstruction?: { parts?: { text?: string }[] } } | null;
-    const parts = [...(record?.systemInstruction?.parts ?? []), ...(record?.contents ?? []).flatMap((content) => content.parts ?? [])];
-    return parts.map((part) => part.text ?? "").join("\n");
-  }
-  const messages = (body as { messages?: { content?: unknown }[] } | null)?.messages ?? [];
-  return messages.map((message) => (typeof message.content === "string" ? message.content : JSON.stringify(message.content ?? ""))).join("\n");
+/** The prompt and whether it carries audio, read as the Node fakes read it (one wire module per provider). */
+function promptOf(server: ServerName, body: unknown): { prompt: string; hasAudio: boolean } {
+  return server === "gemini" ? readGeminiPrompt(body) : { prompt: readOpenrouterPrompt(body), hasAudio: false };
 }
 
 function parseJson(text: string): unknown {
@@ -229,15 +222,16 @@ export function createUpstreamFetch(control: LabControl, sim: Simulation, hooks:
   const provider = (ex: Exchange): Response => {
     const key = ex.server === "gemini" ? (ex.request.headers.get("x-goog-api-key") ?? "") : (ex.request.headers.get("authorization") ?? "").replace(/^Bearer\s+/i, "");
     if (key !== "") ex.event.keyHash = hashKey(key);
-    if (isInvalidKey(key)) return ex.server === "gemini" ? answer(ex, 400, INVALID_GEMINI_KEY) : answer(ex, 401, INVALID_OPENROUTER_KEY);
-    const intent = detectIntent(promptOf(ex.server, parseJson(ex.body)), false);
+    if (isInvalidKey(key)) return ex.server === "gemini" ? answer(ex, 400, GEMINI_INVALID_KEY_BODY) : answer(ex, 401, openrouterError(401));
+    const { prompt, hasAudio } = promptOf(ex.server, parseJson(ex.body));
+    const intent = detectIntent(prompt, hasAudio);
     ex.event.intent = intent;
     const refusal = keyRefusal(key, intent, ex.server === "gemini" ? "gemini" : "openrouter");
     if (refusal !== null) return answer(ex, refusal, errorBody(ex.server, refusal));
     const text = answerFor(intent);
     return ex.server === "gemini"
-      ? answer(ex, 200, { candidates: [{ content: { parts: [{ text }], role: "model" }, finishReason: "STOP", index: 0 }] })
-      : answer(ex, 200, { id: `gen-${ex.event.seq}`, choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }] });
+      ? answer(ex, 200, geminiReply(text))
+      : answer(ex, 200, openrouterReply(text, { id: `gen-${ex.event.seq}` }));
   };
 
   return async (input, init, client) => {

@@ -1,4 +1,6 @@
 import { delay, http, HttpResponse, type HttpHandler } from "msw";
+import { geminiError, geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
+import { openrouterError, openrouterReply } from "../../fault-lab/src/fakes/openrouter-wire";
 import type { KvStore } from "../src/env";
 import type { BackendReply, ProviderReply } from "./types";
 
@@ -31,15 +33,8 @@ export interface SeenUpstream {
   headers: Headers;
 }
 
-const geminiBody = (text: string) => ({ candidates: [{ content: { parts: [{ text }], role: "model" }, finishReason: "STOP" }] });
-const openrouterBody = (text: string) => ({ id: "gen-conformance", choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }] });
-
-/** Real-shaped provider error bodies (Gemini's `status` string, OpenRouter's numeric code). */
-function errorBody(provider: keyof ProviderBases, status: number) {
-  if (provider === "openrouter") return { error: { code: status, message: "Provider error (conformance fake)." } };
-  const name = status === 429 ? "RESOURCE_EXHAUSTED" : status >= 500 ? "UNAVAILABLE" : "INVALID_ARGUMENT";
-  return { error: { code: status, message: "Provider error (conformance fake).", status: name } };
-}
+/** Real provider error bodies (Gemini's `status` string, OpenRouter's numeric code), from the lab's wire modules. */
+const errorBody = (provider: keyof ProviderBases, status: number) => (provider === "openrouter" ? openrouterError(status) : geminiError(status));
 
 async function providerResponse(provider: keyof ProviderBases, reply: ProviderReply, onHang: () => void): Promise<Response> {
   if ("hang" in reply) {
@@ -47,7 +42,7 @@ async function providerResponse(provider: keyof ProviderBases, reply: ProviderRe
     await delay("infinite");
     return HttpResponse.json({});
   }
-  if ("text" in reply) return HttpResponse.json(provider === "gemini" ? geminiBody(reply.text) : openrouterBody(reply.text));
+  if ("text" in reply) return HttpResponse.json((provider === "gemini" ? geminiReply(reply.text) : openrouterReply(reply.text, { id: "gen-conformance" })));
   return HttpResponse.json(errorBody(provider, reply.status), { status: reply.status, ...(reply.headers ? { headers: reply.headers } : {}) });
 }
 

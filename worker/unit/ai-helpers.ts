@@ -1,3 +1,5 @@
+import { geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
+import { openrouterReply } from "../../fault-lab/src/fakes/openrouter-wire";
 import { http, HttpResponse, type HttpResponseResolver, type JsonBodyType } from "msw";
 import { getConfig } from "../src/config";
 import { createContext, type RequestContext } from "../src/context";
@@ -90,11 +92,9 @@ export function scriptedEndpoint(url: string, responses: HttpResponseResolver[])
   return { handler, seen };
 }
 
-export const geminiAnswer = (text: string): HttpResponseResolver => () =>
-  HttpResponse.json({ candidates: [{ content: { parts: [{ text }], role: "model" }, finishReason: "STOP" }] });
+export const geminiAnswer = (text: string): HttpResponseResolver => () => HttpResponse.json(geminiReply(text));
 
-export const openrouterAnswer = (text: string): HttpResponseResolver => () =>
-  HttpResponse.json({ choices: [{ message: { role: "assistant", content: text } }] });
+export const openrouterAnswer = (text: string): HttpResponseResolver => () => HttpResponse.json(openrouterReply(text, { id: "gen-unit-ai" }));
 
 export const answerFor = (credential: Credential, text: string): HttpResponseResolver =>
   credential.provider === "gemini" ? geminiAnswer(text) : openrouterAnswer(text);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { geminiError, geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
 import worker from "../src/index";
 import { createControlPlaneNamespace } from "./control-plane-harness";
 
@@ -31,8 +32,7 @@ function plainControlPlane() {
   return createControlPlaneNamespace(env);
 }
 
-const geminiReply = (text: string) =>
-  new Response(JSON.stringify({ candidates: [{ content: { parts: [{ text }] } }] }), { headers: { "Content-Type": "application/json" } });
+const geminiAnswer = (text: string) => new Response(JSON.stringify(geminiReply(text)), { headers: { "Content-Type": "application/json" } });
 
 function appRequest(path: string, init: { method?: string; body?: unknown; cookie?: string } = {}): Request {
   const headers = new Headers({ "X-Device-Id": DEVICE, Origin: ORIGIN });
@@ -55,7 +55,7 @@ describe("the PocketBrain app against the Worker (plain Node, spied fetch)", () 
     const before = await worker.fetch(appRequest("/api/v1/auth/status"), env);
     expect(await before.json()).toEqual({ connected: false, scope: "device" });
 
-    fetchSpy.mockResolvedValueOnce(geminiReply("OK"));
+    fetchSpy.mockResolvedValueOnce(geminiAnswer("OK"));
     const connect = await worker.fetch(appRequest("/api/v1/auth/connect", { method: "POST", body: { provider: "gemini", apiKey: "  AIzaSyAppContractKey123  " } }), env);
     expect(connect.status).toBe(200);
     const connected = (await connect.json()) as { connected: boolean; provider: string; expiresAt: number; scope: string };
@@ -68,7 +68,7 @@ describe("the PocketBrain app against the Worker (plain Node, spied fetch)", () 
     const status = await worker.fetch(appRequest("/api/v1/auth/status", { cookie }), env);
     expect(await status.json()).toEqual({ connected: true, provider: "gemini", expiresAt: connected.expiresAt, scope: "device" });
 
-    fetchSpy.mockResolvedValueOnce(geminiReply('```json\n{"title":"Buy milk","tags":["errand","home","food","extra"],"type":"TASK","priority":"urgent"}\n```'));
+    fetchSpy.mockResolvedValueOnce(geminiAnswer('```json\n{"title":"Buy milk","tags":["errand","home","food","extra"],"type":"TASK","priority":"urgent"}\n```'));
     const analyze = await worker.fetch(appRequest("/api/v1/ai/analyze", { method: "POST", body: { content: "buy milk tomorrow" }, cookie }), env);
     expect(analyze.status).toBe(200);
     expect(await analyze.json()).toEqual({ result: { title: "Buy milk", tags: ["errand", "home", "food"], type: "TASK", priority: "urgent" } });
@@ -77,7 +77,7 @@ describe("the PocketBrain app against the Worker (plain Node, spied fetch)", () 
     expect(String(providerUrl)).not.toContain("AIzaSyAppContractKey123");
     expect(new Headers(providerInit?.headers).get("x-goog-api-key")).toBe("AIzaSyAppContractKey123");
 
-    fetchSpy.mockResolvedValueOnce(geminiReply("Today: buy milk."));
+    fetchSpy.mockResolvedValueOnce(geminiAnswer("Today: buy milk."));
     const notes = [{ id: "n1", content: "buy milk", createdAt: Date.now(), dueDate: Date.now(), type: "TASK" }];
     const brief = await worker.fetch(appRequest("/api/v1/ai/daily-brief", { method: "POST", body: { notes }, cookie }), env);
     expect(brief.status).toBe(200);
@@ -105,10 +105,10 @@ describe("the PocketBrain app against the Worker (plain Node, spied fetch)", () 
   it("answers a key the provider refuses with a code the app maps and no retry", async () => {
     const env = { AI_SESSIONS: plainKv(), CONTROL_PLANE_DO: plainControlPlane(), KEY_ENCRYPTION_SECRET: SECRET };
     const fetchSpy = vi.spyOn(globalThis, "fetch");
-    fetchSpy.mockResolvedValueOnce(geminiReply("OK"));
+    fetchSpy.mockResolvedValueOnce(geminiAnswer("OK"));
     const cookie = cookieFrom(await worker.fetch(appRequest("/api/v1/auth/connect", { method: "POST", body: { provider: "gemini", apiKey: "AIzaSyAppContractKey123" } }), env));
 
-    fetchSpy.mockImplementation(async () => new Response(JSON.stringify({ error: { code: 401, message: "API key not valid", status: "UNAUTHENTICATED" } }), { status: 401 }));
+    fetchSpy.mockImplementation(async () => new Response(JSON.stringify(geminiError(401)), { status: 401 }));
     const refused = await worker.fetch(appRequest("/api/v1/ai/analyze", { method: "POST", body: { content: "note" }, cookie }), env);
     expect(refused.status).toBe(401);
     const error = ((await refused.json()) as { error: { code: string; retryable: boolean; message: string } }).error;

@@ -1,4 +1,6 @@
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from "jose";
+import { geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
+import { openrouterReply } from "../../fault-lab/src/fakes/openrouter-wire";
 import { http, HttpResponse, type HttpHandler } from "msw";
 import { realDeps, type Deps } from "../src/deps";
 import type { KvStore, WorkerEnv } from "../src/env";
@@ -11,10 +13,8 @@ export const CLERK_AUDIENCE = "pocketbrain-web";
 /** Fake providers answering the one cheap validation call with "OK" (docs/api.md#routes connect). */
 export function providerHandlers(geminiBase = GEMINI_BASE, openrouterBase = OPENROUTER_BASE): HttpHandler[] {
   return [
-    http.post(`${geminiBase}/v1beta/models/gemini-2.5-flash:generateContent`, () =>
-      HttpResponse.json({ candidates: [{ content: { parts: [{ text: "OK" }], role: "model" }, finishReason: "STOP" }] }),
-    ),
-    http.post(`${openrouterBase}/api/v1/chat/completions`, () => HttpResponse.json({ choices: [{ message: { role: "assistant", content: "OK" } }] })),
+    http.post(`${geminiBase}/v1beta/models/gemini-2.5-flash:generateContent`, () => HttpResponse.json(geminiReply("OK"))),
+    http.post(`${openrouterBase}/api/v1/chat/completions`, () => HttpResponse.json(openrouterReply("OK", { id: "gen-unit-auth" }))),
   ];
 }
 
