@@ -21,9 +21,6 @@ export const ENCODED_PATH_MESSAGE = "The request path must not contain an encode
 
 export const isEventsPath = (pathname: string): boolean => pathname === EVENTS_PATH || pathname.startsWith(`${EVENTS_PATH}/`);
 
-/** The Cookie header without the Worker's own session cookie (every copy of it); null when nothing is left. */
-export const stripSessionCookie = (cookieHeader: string | null): string | null => withoutCookie(cookieHeader, SESSION_COOKIE);
-
 /** Allow-listed headers; the cookie only on events paths (the SSE ticket), never pb_ai_session. */
 export function buildUpstreamHeaders(request: Request, pathname: string, requestId: string): Headers {
   const headers = new Headers();
@@ -33,7 +30,8 @@ export function buildUpstreamHeaders(request: Request, pathname: string, request
   }
   headers.set("x-request-id", requestId);
   if (isEventsPath(pathname)) {
-    const cookie = stripSessionCookie(request.headers.get("cookie"));
+    // Every copy of the Worker's own session cookie is dropped; null when nothing is left.
+    const cookie = withoutCookie(request.headers.get("cookie"), SESSION_COOKIE);
     if (cookie) headers.set("cookie", cookie);
   }
   return headers;

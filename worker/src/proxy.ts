@@ -32,8 +32,6 @@ const timedOut = (): typeof TIMED_OUT => TIMED_OUT;
 type FailureCause = "upstream_5xx" | "timeout" | "network_error";
 type AttemptResult = { ok: true; response: Response } | { ok: false; cause: FailureCause; retryAfterSec: number | null; cutByClient?: boolean };
 
-export { buildUpstreamHeaders, CLIENT_BUDGET_FLOOR_MS, clientTimeoutMs, hasEncodedSeparator, isEventsPath, passthrough, stripSessionCookie } from "./proxy-wire";
-
 let retryBudget = createRetryBudget();
 
 /** Tests and the in-process lab start every scenario with a fresh per-isolate retry budget. */

@@ -7,7 +7,7 @@ import { enforceRateLimit, providerCircuitViews } from "../src/control-plane-cli
 import type { WorkerEnv } from "../src/env";
 import { rateLimitKey } from "../src/keys";
 import { callProvider, validateProviderKey } from "../src/providers";
-import { CLIENT_BUDGET_FLOOR_MS, hasEncodedSeparator } from "../src/proxy";
+import { CLIENT_BUDGET_FLOOR_MS, hasEncodedSeparator } from "../src/proxy-wire";
 import type { Credential } from "../src/types";
 import { createTestDeps, GEMINI_URL, geminiAnswer, providerError, scriptedEndpoint } from "./ai-helpers";
 import { createControlPlaneNamespace } from "./control-plane-harness";
