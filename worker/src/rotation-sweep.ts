@@ -2,7 +2,7 @@ import { keyIdFor, open, seal, type Keyring } from "./crypto";
 import type { KvListPage, KvStore } from "./env";
 import { ACCOUNT_PREFIX, SESSION_PREFIX } from "./keys";
 import { kidOfMetadata, kidOfStoredText, recordPutOptions } from "./record-metadata";
-import { parseStoredRecord, remainingTtlSeconds, serializeRecord, sessionExpiry, type StoreTarget, type StoredRecord } from "./sessions";
+import { isSessionExpired, parseStoredRecord, resealedRecord, rewriteTtlSeconds, type StoreTarget, type StoredRecord } from "./sessions";
 
 /**
  * The re-seal sweep of a secret rotation (docs/decisions/0005): pages through every `session:` and
@@ -101,10 +101,7 @@ async function classify(deps: SweepDeps, kids: Kids, entry: KvListPage["keys"][n
   const record = parseStoredRecord(text);
   if (!record) return { outcome: "unreadable" };
   const target = targetOf(entry.name);
-  if (target.scope === "device") {
-    const expiresAt = sessionExpiry(record, deps.sessionTtlSeconds);
-    if (expiresAt !== null && expiresAt <= deps.now()) return { outcome: "expired" };
-  }
+  if (target.scope === "device" && isSessionExpired(record, deps.sessionTtlSeconds, deps.now())) return { outcome: "expired" };
   const storedKid = kidOfStoredText(text);
   if (storedKid !== null && storedKid !== kids.active && storedKid !== kids.previous) return { outcome: "foreign" };
   const opened = await open(record.encryptedApiKey, deps.keyring, entry.name);
@@ -117,15 +114,14 @@ async function classify(deps: SweepDeps, kids: Kids, entry: KvListPage["keys"][n
 async function write(deps: SweepDeps, key: string, work: Extract<Work, { outcome: "reseal" }>): Promise<void> {
   const target = targetOf(key);
   const now = deps.now();
-  const expiresAt = target.scope === "device" ? (sessionExpiry(work.record, deps.sessionTtlSeconds) ?? now + deps.sessionTtlSeconds * 1000) : null;
-  const ttl = expiresAt === null ? undefined : remainingTtlSeconds(expiresAt, now);
   if (work.tagOnly) {
-    await deps.kv.put(key, work.text, recordPutOptions(work.text, ttl));
+    // Already on the active key: only its metadata is added, the text is written back as it was.
+    await deps.kv.put(key, work.text, recordPutOptions(work.text, rewriteTtlSeconds(target, work.record, now, deps.sessionTtlSeconds)));
     return;
   }
   const encryptedApiKey = await seal(work.plaintext, deps.keyring.active, key);
   // Not a user update: the account's updatedAt stays what the user last connected.
-  const value = serializeRecord(target, { provider: work.record.provider, encryptedApiKey, createdAt: work.record.createdAt ?? now, expiresAt, updatedAt: work.record.updatedAt ?? now });
+  const { value, ttl } = resealedRecord(target, work.record, encryptedApiKey, now, deps.sessionTtlSeconds, work.record.updatedAt ?? now);
   await deps.kv.put(key, value, recordPutOptions(value, ttl));
 }
 

@@ -11,7 +11,7 @@ import { recordPutOptions } from "./record-metadata";
 /** Where an identity's key record lives: an account record (verified user) or a device session. */
 export type StoreTarget = { scope: "account"; key: string } | { scope: "device"; key: string; sessionId: string };
 
-/** A key record as read from KV (docs/api.md#key-storage-and-rotation). Timestamps in ms; the original's format is unknown, so both numbers and ISO strings are read. */
+/** A key record as read from KV (docs/api.md#key-storage-and-rotation). Timestamps in epoch ms, as the original writes them; ISO strings are read too. */
 export interface StoredRecord {
   provider: ProviderName;
   encryptedApiKey: unknown;
@@ -40,9 +40,6 @@ export function targetFor(identity: Identity): StoreTarget | null {
   }
 }
 
-/** A secret-config event; metrics.ts shows it under both `reliability.runtimeConfig.*` (the original's) and `secretRotation.*`. */
-const countSecretConfig = (name: "invalidEncryptionSecret" | "invalidRotationSecret"): void => countRuntimeConfig(name);
-
 /**
  * The secrets crypto may use for this request. Only connect and /api/v1/ai/* call this: an unusable
  * KEY_ENCRYPTION_SECRET answers as the original worker did (500 INTERNAL_ERROR, counted) before
@@ -51,7 +48,7 @@ const countSecretConfig = (name: "invalidEncryptionSecret" | "invalidRotationSec
 export function requireKeyring(ctx: RequestContext): Keyring {
   const keyring = keyringOf(ctx);
   if (keyring) return keyring;
-  countSecretConfig("invalidEncryptionSecret");
+  countRuntimeConfig("invalidEncryptionSecret");
   const reason = ctx.config.encryptionSecret.ok ? "ok" : ctx.config.encryptionSecret.reason;
   throw new ApiError("INTERNAL_ERROR", "AI proxy encryption secret is not configured", { internal: `encryption secret unusable: ${reason}` });
 }
@@ -93,7 +90,7 @@ export function parseStoredRecord(text: string): StoredRecord | null {
 }
 
 
-export function serializeRecord(target: StoreTarget, record: { provider: ProviderName; encryptedApiKey: string; createdAt: number; expiresAt: number | null; updatedAt: number }): string {
+function serializeRecord(target: StoreTarget, record: { provider: ProviderName; encryptedApiKey: string; createdAt: number; expiresAt: number | null; updatedAt: number }): string {
   const base = { provider: record.provider, encryptedApiKey: record.encryptedApiKey, createdAt: record.createdAt };
   return JSON.stringify(
     target.scope === "device" ? { ...base, expiresAt: record.expiresAt ?? record.updatedAt } : { ...base, updatedAt: record.updatedAt },
@@ -126,19 +123,44 @@ const kvPut = (ctx: RequestContext, key: string, value: string, ttl?: number): P
 export const remainingTtlSeconds = (expiresAt: number, now: number): number =>
   Math.max(MIN_KV_TTL_SECONDS, Math.ceil((expiresAt - now) / 1000));
 
-export function sessionExpiry(record: StoredRecord, ttlSeconds: number): number | null {
+function sessionExpiry(record: StoredRecord, ttlSeconds: number): number | null {
   if (record.expiresAt !== null) return record.expiresAt;
   return record.createdAt !== null ? record.createdAt + ttlSeconds * 1000 : null;
 }
+
+/** The original treats a session without expiresAt as expired; one with only createdAt gets its TTL. */
+export function isSessionExpired(record: StoredRecord, ttlSeconds: number, now: number): boolean {
+  const expiresAt = sessionExpiry(record, ttlSeconds);
+  return expiresAt === null || expiresAt <= now;
+}
+
+/**
+ * The record re-sealed under `encryptedApiKey` and the KV TTL that keeps a session's remaining
+ * lifetime. `updatedAt` is the caller's: a read-path re-seal stamps now (the original), the
+ * rotation sweep keeps what the user last connected.
+ */
+export function resealedRecord(target: StoreTarget, record: StoredRecord, encryptedApiKey: string, now: number, ttlSeconds: number, updatedAt: number): { value: string; ttl: number | undefined } {
+  const expiresAt = rewriteExpiry(target, record, now, ttlSeconds);
+  const value = serializeRecord(target, { provider: record.provider, encryptedApiKey, createdAt: record.createdAt ?? now, expiresAt, updatedAt });
+  return { value, ttl: rewriteTtl(expiresAt, now) };
+}
+
+/** When a rewritten record expires: a session keeps its own end (or a fresh TTL), an account never. */
+const rewriteExpiry = (target: StoreTarget, record: StoredRecord, now: number, ttlSeconds: number): number | null =>
+  target.scope === "device" ? (sessionExpiry(record, ttlSeconds) ?? now + ttlSeconds * 1000) : null;
+const rewriteTtl = (expiresAt: number | null, now: number): number | undefined => (expiresAt === null ? undefined : remainingTtlSeconds(expiresAt, now));
+
+/** The KV TTL a rewrite of this record must carry, so it keeps its remaining lifetime. */
+export const rewriteTtlSeconds = (target: StoreTarget, record: StoredRecord, now: number, ttlSeconds: number): number | undefined =>
+  rewriteTtl(rewriteExpiry(target, record, now, ttlSeconds), now);
 
 /** Re-seals a record opened with PREV or in the legacy format under the active secret, in place. */
 async function reseal(ctx: RequestContext, keyring: Keyring, target: StoreTarget, record: StoredRecord, apiKey: string): Promise<void> {
   const now = ctx.deps.now();
   try {
     const encryptedApiKey = await seal(apiKey, keyring.active, target.key);
-    const expiresAt = target.scope === "device" ? sessionExpiry(record, ctx.config.sessionTtlSeconds) ?? now + ctx.config.sessionTtlSeconds * 1000 : null;
-    const value = serializeRecord(target, { provider: record.provider, encryptedApiKey, createdAt: record.createdAt ?? now, expiresAt, updatedAt: now });
-    await kvPut(ctx, target.key, value, expiresAt === null ? undefined : remainingTtlSeconds(expiresAt, now));
+    const { value, ttl } = resealedRecord(target, record, encryptedApiKey, now, ctx.config.sessionTtlSeconds, now);
+    await kvPut(ctx, target.key, value, ttl);
     countRotation("reencryptSuccesses");
   } catch {
     countRotation("reencryptFailures");
@@ -157,13 +179,9 @@ export async function readRecordShape(ctx: RequestContext, target: StoreTarget):
   if (text === null) return { status: "none" };
   const record = parseStoredRecord(text);
   if (!record) return { status: "unreadable" };
-  if (target.scope === "device") {
-    const expiresAt = sessionExpiry(record, ctx.config.sessionTtlSeconds);
-    // The original treats a session without expiresAt as expired; one with only createdAt gets its TTL.
-    if (expiresAt === null || expiresAt <= ctx.deps.now()) {
-      await kvDelete(ctx, target.key);
-      return { status: "expired" };
-    }
+  if (target.scope === "device" && isSessionExpired(record, ctx.config.sessionTtlSeconds, ctx.deps.now())) {
+    await kvDelete(ctx, target.key);
+    return { status: "expired" };
   }
   return { status: "ok", record };
 }
@@ -179,7 +197,7 @@ export async function readStoredCredential(ctx: RequestContext, keyring: Keyring
   const record = shape.status === "ok" ? shape.record : null;
   const opened = record ? await open(record.encryptedApiKey, keyring, target.key) : ({ ok: false, error: "malformed" } as const);
   // Lazy, as in the original: an ignored PREV is counted when the active secret could not open a record.
-  if (record && !(opened.ok && opened.value.slot === "active") && ctx.config.previousSecretIgnored) countSecretConfig("invalidRotationSecret");
+  if (record && !(opened.ok && opened.value.slot === "active") && ctx.config.previousSecretIgnored) countRuntimeConfig("invalidRotationSecret");
   if (!opened.ok && opened.error === "unknown_key") {
     countRotation("decryptFailures");
     countRotation("unknownKeyIdRecords");
