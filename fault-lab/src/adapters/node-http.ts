@@ -1,34 +1,24 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { handleControlRequest } from "./control-api";
-import type { LabControl, LabEvent, ServerName } from "./control";
-import { hashKey } from "./fakes/ai-answers";
-import type { FaultContext, ResponseShaping } from "./faults/types";
-
-/** One request as the fake's handler sees it (body already buffered). */
-export interface FakeRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingMessage["headers"];
-  body: Buffer;
-  /** The event-log entry of this request; handlers add keyHash/intent to it. */
-  event: LabEvent;
-  clientGone: Promise<void>;
-}
-
-export interface FakeService {
-  name: ServerName;
-  handle(request: FakeRequest, res: ServerResponse, shaping: ResponseShaping): Promise<void>;
-  /** The real service's error body for a status, used by status faults without a body. */
-  errorBody(status: number): unknown;
-}
+import type { Clock } from "../clock/clock";
+import { realClock } from "../clock/real-clock";
+import { handleControlRequest, isControlPath } from "../control/control-api";
+import type { LabControl, ServerName } from "../control/lab-control";
+import { serveLab } from "../control/serve-lab";
+import type { FakeService } from "../fakes/service";
+import type { ResponseShaping } from "../faults/types";
 
 export interface FakeServer {
   name: ServerName;
   url: string;
   close(): Promise<void>;
 }
+
+/**
+ * Every listener of the local stack (the fakes, the Worker) binds this loopback address only: the
+ * stack has a fault API and insecure dev auth, so it must never be reachable from another machine.
+ */
+export const LOOPBACK_HOST = "127.0.0.1";
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -39,74 +29,63 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function cookieNames(header: string | undefined): string[] {
-  if (!header) return [];
-  return header
-    .split(";")
-    .map((part) => part.split("=")[0]!.trim())
-    .filter((name) => name !== "");
-}
-
-/** A key in the URL (a Worker bug the lab must show, not leak) is logged as a hash. */
-function redactQuery(params: URLSearchParams): string {
-  const copy = new URLSearchParams(params);
-  const key = copy.get("key");
-  if (key !== null) copy.set("key", `sha256:${hashKey(key)}`);
-  const text = copy.toString();
-  return text === "" ? "" : `?${text}`;
-}
-
-async function serveFake(service: FakeService, control: LabControl, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://fake.local");
-  if (url.pathname.startsWith("/__lab/")) return handleControlRequest(control, service.name, req, res, url);
-  const body = await readBody(req);
-  const started = control.now();
-  const requestId = req.headers["x-request-id"];
-  const event = control.record({
-    t: started,
-    server: service.name,
-    method: req.method ?? "GET",
-    route: url.pathname,
-    query: redactQuery(url.searchParams),
-    faults: [],
-    status: null,
-    outcome: "pending",
-    requestId: typeof requestId === "string" ? requestId : null,
-    headerNames: Object.keys(req.headers).sort(),
-    cookieNames: cookieNames(req.headers.cookie),
-  });
-  const clientGone = new Promise<void>((resolve) => res.on("close", () => resolve()));
-  res.on("close", () => {
-    event.durationMs = control.now() - started;
-    if (res.writableFinished) {
-      event.status = res.statusCode;
-      event.outcome = "answered";
-    } else if (event.outcome === "pending") {
-      event.outcome = "client-gone";
-      if (res.headersSent) event.status = res.statusCode;
-    }
-  });
-  const shaping: ResponseShaping = {};
-  const ctx: FaultContext = { req, res, rng: control.rng, shaping, errorBody: service.errorBody, clientGone, now: control.now };
-  for (const fault of control.takeFaults(service.name, url.pathname)) {
-    event.faults.push(fault.fault.kind);
-    if (fault.fault.kind === "reset") event.outcome = "reset";
-    if ((await fault.fault.apply(fault.params, ctx)) === "handled") return;
+/** IncomingMessage → Request (body buffered, every header kept, `signal` aborts when the client leaves). */
+function toRequest(req: IncomingMessage, origin: string, body: Buffer, signal: AbortSignal): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
   }
-  const request: FakeRequest = { method: event.method, path: url.pathname, query: url.searchParams, headers: req.headers, body, event, clientGone };
-  await service.handle(request, res, shaping);
+  const method = req.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD" && body.length > 0;
+  return new Request(new URL(req.url ?? "/", origin), { method, headers, signal, ...(hasBody ? { body: new Uint8Array(body) } : {}) });
 }
 
-/**
- * Every listener of the local stack (the fakes, the Worker) binds this loopback address only: the
- * stack has a fault API and insecure dev auth, so it must never be reachable from another machine.
- */
-export const LOOPBACK_HOST = "127.0.0.1";
+/** Response → the socket: status and headers (Set-Cookie kept as separate lines), then the body as it streams. */
+async function writeResponse(res: ServerResponse, response: Response, shaping: ResponseShaping): Promise<void> {
+  const headers: OutgoingHttpHeaders = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  if (shaping.closeConnection) {
+    res.shouldKeepAlive = false;
+    headers.connection = "close";
+  }
+  res.writeHead(response.status, headers);
+  if (!response.body) return void res.end();
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) return void res.end();
+      if (res.destroyed) return void (await reader.cancel());
+      res.write(next.value);
+    }
+  } catch {
+    // The body broke (an SSE cut) or the client left: drop the connection without a clean end.
+    res.socket?.destroy();
+  }
+}
+
+async function serveNode(service: FakeService, control: LabControl, clock: Clock, origin: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const gone = new AbortController();
+  res.on("close", () => gone.abort(new Error("the client closed the connection")));
+  const body = await readBody(req);
+  const request = toRequest(req, origin, body, gone.signal);
+  if (isControlPath(new URL(request.url).pathname)) return writeResponse(res, await handleControlRequest(control, service.name, request), {});
+  let shaping: ResponseShaping = {};
+  const answer = await serveLab(control, service, request, { clock, signal: gone.signal, hooks: { onAttempt: (_event, own) => void (shaping = own) } });
+  if (answer === "reset") return void req.socket.resetAndDestroy();
+  await writeResponse(res, answer, shaping);
+}
 
 /** Starts a fake on 127.0.0.1 and a free port; faults and events go through the shared control. */
-export function startFakeServer(service: FakeService, control: LabControl): Promise<FakeServer> {
+export function startFakeServer(service: FakeService, control: LabControl, clock: Clock = realClock): Promise<FakeServer> {
+  let origin = `http://${LOOPBACK_HOST}`;
   const server: Server = createServer((req, res) => {
-    serveFake(service, control, req, res).catch(() => {
+    serveNode(service, control, clock, origin, req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end('{"error":"fake server failure"}');
     });
@@ -116,9 +95,10 @@ export function startFakeServer(service: FakeService, control: LabControl): Prom
     server.once("error", reject);
     server.listen(0, LOOPBACK_HOST, () => {
       const { port } = server.address() as AddressInfo;
+      origin = `http://${LOOPBACK_HOST}:${port}`;
       resolve({
         name: service.name,
-        url: `http://${LOOPBACK_HOST}:${port}`,
+        url: origin,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSimulation } from "./sim";
+import { createSimulation } from "./virtual-clock";
 
 describe("virtual clock timeout", () => {
   it("fires at now + ms once only timers are left, in arming order on ties, and never after cancel", async () => {

@@ -1,3 +1,5 @@
+import type { Clock } from "./clock";
+
 /**
  * Virtual time for the in-process explorer: `sleep` registers a timer on a manual clock and the
  * driver fires the earliest timer only when nothing else can run, so a 20 s circuit window passes
@@ -8,9 +10,7 @@
  * simulation therefore gates every `crypto.subtle` call: each is released in call order, one at a
  * time, at an idle point of the driver.
  */
-export interface Simulation {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+export interface Simulation extends Clock {
   /** `Deps.timeout` on the virtual clock: `elapsed` resolves once time reaches now + ms; `cancel` drops the timer. */
   timeout(ms: number): { elapsed: Promise<void>; cancel(): void };
   /** Runs microtasks, crypto completions and timers until `isDone()` or nothing can progress. */

@@ -1,7 +1,7 @@
-import { parseFault, type ParsedFault } from "./faults/registry";
-import type { FaultSpec } from "./faults/types";
-import { err, ok, type Result } from "./result";
-import { createRng, type Rng } from "./rng";
+import { parseFault, type ParsedFault } from "../faults/registry";
+import type { FaultSpec, ResponseShaping } from "../faults/types";
+import { err, ok, type Result } from "../result";
+import { createRng, type Rng } from "../rng";
 
 export type ServerName = "backend" | "gemini" | "openrouter";
 export const SERVER_NAMES: readonly ServerName[] = ["backend", "gemini", "openrouter"];
@@ -47,6 +47,19 @@ interface StoredRule {
   faults: ActiveFault[];
 }
 
+/**
+ * Watches every attempt any transport serves through this control (serveLab calls them): the
+ * explorers sample the Worker's state while an attempt is held and read what the fake sent.
+ */
+export interface AttemptHooks {
+  /** An attempt arrived, before any fault; may hold it (return a promise) or shape its answer. */
+  onAttempt?(event: LabEvent, shaping: ResponseShaping): void | Promise<void>;
+  /** A fault sent Retry-After (seconds, or an HTTP-date's offset in seconds). */
+  onRetryAfter?(event: LabEvent, seconds: number): void;
+  /** The answer's headers are out (or it was reset, or the client left before them). */
+  onSettled?(event: LabEvent, response: Response | null): void;
+}
+
 /** In-process handle shared by the three fakes: fault table, seeded RNG and event log. */
 export interface LabControl {
   readonly rng: Rng;
@@ -64,6 +77,9 @@ export interface LabControl {
    */
   takeFaults(server: ServerName, route: string): Generator<ParsedFault>;
   record(event: Omit<LabEvent, "seq">): LabEvent;
+  /** Adds attempt observers until the returned function removes them. */
+  observe(hooks: AttemptHooks): () => void;
+  readonly observers: readonly AttemptHooks[];
   now(): number;
 }
 
@@ -72,6 +88,7 @@ export function createLabControl(seed = 1, now: () => number = () => Date.now())
   let log: LabEvent[] = [];
   let seq = 0;
   let rng = createRng(seed);
+  let observers: AttemptHooks[] = [];
   const control: LabControl = {
     get rng() {
       return rng;
@@ -129,6 +146,15 @@ export function createLabControl(seed = 1, now: () => number = () => Date.now())
       const stored = { seq, ...event };
       log.push(stored);
       return stored;
+    },
+    observe(hooks) {
+      observers = [...observers, hooks];
+      return () => {
+        observers = observers.filter((one) => one !== hooks);
+      };
+    },
+    get observers() {
+      return observers;
     },
     now,
   };

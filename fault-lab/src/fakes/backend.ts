@@ -1,41 +1,48 @@
-import type { ServerResponse } from "node:http";
-import type { ResponseShaping } from "../faults/types";
-import type { FakeRequest, FakeService } from "../server";
-import { parseJsonBody, sendJson } from "./json";
+import { untilAborted } from "../clock/clock";
+import { jsonResponse } from "./json";
+import type { FakeContext, FakeService } from "./service";
 
 const SSE_DEFAULT_EVENTS = 3;
 const SSE_DEFAULT_INTERVAL_MS = 100;
+const encoder = new TextEncoder();
 
 function intParam(query: URLSearchParams, name: string, fallback: number, max: number): number {
-  const value = Number(query.get(name));
-  return Number.isInteger(value) && value >= 0 ? Math.min(value, max) : fallback;
+  const raw = query.get(name);
+  const value = Number(raw);
+  return raw !== null && Number.isInteger(value) && value >= 0 ? Math.min(value, max) : fallback;
 }
 
-/** Heartbeat stream; `?events=N&intervalMs=M`; cut or stalled by SSE faults. */
-async function streamEvents(request: FakeRequest, res: ServerResponse, shaping: ResponseShaping): Promise<void> {
-  const total = intParam(request.query, "events", SSE_DEFAULT_EVENTS, 100_000);
-  const interval = intParam(request.query, "intervalMs", SSE_DEFAULT_INTERVAL_MS, 60_000);
-  const headers: Record<string, string> = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" };
-  const requestId = request.headers["x-request-id"];
-  if (typeof requestId === "string") headers["x-request-id"] = requestId;
-  res.writeHead(200, headers);
-  res.write(": stream open\n\n");
-  let gone = false;
-  void request.clientGone.then(() => (gone = true));
-  for (let index = 0; index < total; index += 1) {
-    if (gone) return;
-    if (shaping.sseCutAfterEvents !== undefined && index >= shaping.sseCutAfterEvents) {
-      res.socket?.destroy();
-      return;
-    }
-    if (shaping.sseStallAfterEvents !== undefined && index >= shaping.sseStallAfterEvents) {
-      await request.clientGone;
-      return;
-    }
-    res.write(`event: heartbeat\nid: ${index + 1}\ndata: ${JSON.stringify({ n: index + 1 })}\n\n`);
-    await new Promise((resolve) => setTimeout(resolve, interval));
-  }
-  res.end("event: end\ndata: {}\n\n");
+/**
+ * Heartbeat stream; `?events=N&intervalMs=M`; cut (the stream errors: the transport drops the
+ * connection) or stalled (silent until the client leaves) by SSE faults.
+ */
+function streamEvents(request: Request, { shaping, clock, signal }: FakeContext): Response {
+  const query = new URL(request.url).searchParams;
+  const total = intParam(query, "events", SSE_DEFAULT_EVENTS, 100_000);
+  const interval = intParam(query, "intervalMs", SSE_DEFAULT_INTERVAL_MS, 60_000);
+  let index = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(": stream open\n\n"));
+    },
+    async pull(controller) {
+      if (index >= total) {
+        controller.enqueue(encoder.encode("event: end\ndata: {}\n\n"));
+        return controller.close();
+      }
+      if (shaping.sseCutAfterEvents !== undefined && index >= shaping.sseCutAfterEvents) {
+        return controller.error(new TypeError("terminated: the fake cut the event stream"));
+      }
+      if (shaping.sseStallAfterEvents !== undefined && index >= shaping.sseStallAfterEvents) await untilAborted(signal);
+      index += 1;
+      controller.enqueue(encoder.encode(`event: heartbeat\nid: ${index}\ndata: ${JSON.stringify({ n: index })}\n\n`));
+      if (index < total) await clock.sleep(interval, signal);
+    },
+  });
+  const headers = new Headers({ "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+  const requestId = request.headers.get("x-request-id");
+  if (requestId !== null) headers.set("x-request-id", requestId);
+  return new Response(stream, { status: 200, headers });
 }
 
 function countItems(body: unknown): number {
@@ -48,37 +55,40 @@ function countItems(body: unknown): number {
   return 0;
 }
 
+const ticketCookie = (seq: number): string => `pb_stream_ticket=ticket-${seq}; HttpOnly; Path=/api/v2/events; SameSite=Lax; Max-Age=60`;
+
 /** Fake PocketBrain backend (`VPS_API_ORIGIN`) for /api/v2/*. */
 export const backendService: FakeService = {
   name: "backend",
   errorBody: (status) => ({ error: { code: status >= 500 ? "UPSTREAM_ERROR" : "BAD_REQUEST", message: `fake backend answered ${status}` } }),
-  async handle(request, res, shaping) {
-    const route = `${request.method} ${request.path}`;
+  async handle(request, ctx) {
+    const { shaping, event } = ctx;
+    const route = `${request.method} ${new URL(request.url).pathname}`;
     switch (route) {
       case "GET /api/v2/sync/pull":
-        return sendJson(request, res, 200, { changes: [{ id: "note-1", title: "Lab note", updatedAt: 1_700_000_000_000 }], cursor: `c${request.event.seq}`, hasMore: false }, shaping);
+        return jsonResponse(request, 200, { changes: [{ id: "note-1", title: "Lab note", updatedAt: 1_700_000_000_000 }], cursor: `c${event.seq}`, hasMore: false }, shaping);
       case "POST /api/v2/sync/push": {
-        const body = parseJsonBody(request);
-        return sendJson(request, res, 200, { accepted: countItems(body), bytes: request.body.length, echo: body }, shaping);
+        const bytes = new Uint8Array(await request.arrayBuffer());
+        let body: unknown = null;
+        try {
+          body = JSON.parse(new TextDecoder().decode(bytes));
+        } catch {
+          body = null;
+        }
+        return jsonResponse(request, 200, { accepted: countItems(body), bytes: bytes.length, echo: body }, shaping);
       }
       case "POST /api/v2/events/ticket":
-        return sendJson(request, res, 200, { ticket: `ticket-${request.event.seq}`, expiresInSec: 60 }, shaping, {
-          "set-cookie": `pb_stream_ticket=ticket-${request.event.seq}; HttpOnly; Path=/api/v2/events; SameSite=Lax; Max-Age=60`,
-        });
+        return jsonResponse(request, 200, { ticket: `ticket-${event.seq}`, expiresInSec: 60 }, shaping, { "set-cookie": ticketCookie(event.seq) });
       case "GET /api/v2/events":
-        return streamEvents(request, res, shaping);
+        return streamEvents(request, ctx);
       // A backend that tries to set the Worker's own session cookie (compromised or buggy): the
       // Worker must pass only the backend's own cookie names on.
       case "POST /api/v2/lab/hostile-cookies":
-        return sendJson(request, res, 200, { ok: true }, shaping, {
-          "set-cookie": [
-            "pb_ai_session=00000000-0000-4000-8000-00000000bad0; HttpOnly; Path=/; SameSite=Lax; Max-Age=3600",
-            `pb_stream_ticket=ticket-${request.event.seq}; HttpOnly; Path=/api/v2/events; SameSite=Lax; Max-Age=60`,
-            "backend_tracking=1; Path=/",
-          ],
+        return jsonResponse(request, 200, { ok: true }, shaping, {
+          "set-cookie": ["pb_ai_session=00000000-0000-4000-8000-00000000bad0; HttpOnly; Path=/; SameSite=Lax; Max-Age=3600", ticketCookie(event.seq), "backend_tracking=1; Path=/"],
         });
       default:
-        return sendJson(request, res, 404, { error: { code: "NOT_FOUND", message: `fake backend has no ${route}` } }, shaping);
+        return jsonResponse(request, 404, { error: { code: "NOT_FOUND", message: `fake backend has no ${route}` } }, shaping);
     }
   },
 };

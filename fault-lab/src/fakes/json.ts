@@ -1,27 +1,25 @@
-import type { ServerResponse } from "node:http";
 import type { ResponseShaping } from "../faults/types";
-import type { FakeRequest } from "../server";
 
-/** Sends JSON (broken on purpose when a malformed-json fault shaped the answer); echoes x-request-id. */
-export function sendJson(
-  request: FakeRequest,
-  res: ServerResponse,
+/** A JSON answer (broken on purpose when a malformed-json fault shaped it) that echoes x-request-id. */
+export function jsonResponse(
+  request: Request,
   status: number,
   body: unknown,
   shaping: ResponseShaping,
   extraHeaders: Record<string, string | string[]> = {},
-): void {
-  const headers: Record<string, string | string[]> = { "content-type": "application/json; charset=utf-8", ...extraHeaders };
-  const requestId = request.headers["x-request-id"];
-  if (typeof requestId === "string") headers["x-request-id"] = requestId;
-  res.writeHead(status, headers);
+): Response {
+  const headers = new Headers({ "content-type": "application/json; charset=utf-8" });
+  for (const [name, value] of Object.entries(extraHeaders)) for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  const requestId = request.headers.get("x-request-id");
+  if (requestId !== null) headers.set("x-request-id", requestId);
   const text = JSON.stringify(body);
-  res.end(shaping.malformedJson ? text.slice(0, Math.max(1, Math.floor(text.length / 2))) : text);
+  return new Response(shaping.malformedJson ? text.slice(0, Math.max(1, Math.floor(text.length / 2))) : text, { status, headers });
 }
 
-export function parseJsonBody(request: FakeRequest): unknown {
+/** The request body as JSON, or null when it is not JSON. */
+export async function readJsonBody(request: Request): Promise<unknown> {
   try {
-    return JSON.parse(request.body.toString("utf8"));
+    return JSON.parse(await request.text());
   } catch {
     return null;
   }

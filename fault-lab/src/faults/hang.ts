@@ -1,5 +1,6 @@
+import { untilAborted } from "../clock/clock";
 import { ok } from "../result";
-import { optionalInt, wait } from "./params";
+import { optionalInt, pause } from "./params";
 import { defineFault } from "./types";
 
 export interface HangParams {
@@ -18,10 +19,8 @@ export const hang = defineFault<HangParams>({
     return ms.ok ? ok(ms.value === undefined ? {} : { ms: ms.value }) : ms;
   },
   async apply({ ms }, ctx) {
-    if (ms === undefined) {
-      await ctx.clientGone;
-      return "handled";
-    }
-    return (await wait(ms, ctx.clientGone)) === "gone" ? "handled" : "continue";
+    if (ms === undefined) return untilAborted(ctx.signal);
+    await pause(ms, ctx);
+    return "continue";
   },
 });

@@ -1,5 +1,5 @@
 import { ok } from "../result";
-import { parseMillis, wait, type Millis } from "./params";
+import { parseMillis, pause, type Millis } from "./params";
 import { defineFault } from "./types";
 
 export interface LatencyParams {
@@ -15,7 +15,7 @@ export const latency = defineFault<LatencyParams>({
     return ms.ok ? ok({ ms: ms.value! }) : ms;
   },
   async apply({ ms }, ctx) {
-    const delay = typeof ms === "number" ? ms : ctx.rng.int(ms.min, ms.max);
-    return (await wait(delay, ctx.clientGone)) === "gone" ? "handled" : "continue";
+    await pause(typeof ms === "number" ? ms : ctx.rng.int(ms.min, ms.max), ctx);
+    return "continue";
   },
 });

@@ -1,5 +1,5 @@
 import { ok } from "../result";
-import { optionalInt } from "./params";
+import { faultResponse, optionalInt } from "./params";
 import { defineFault } from "./types";
 
 export interface MalformedJsonParams {
@@ -14,7 +14,7 @@ export const malformedJson = defineFault<MalformedJsonParams>({
   kind: "malformed-json",
   description: "JSON content-type with a broken body; optional {status} answers immediately",
   parse(spec) {
-    const status = optionalInt(spec, "status", 100, 599);
+    const status = optionalInt(spec, "status", 200, 599);
     return status.ok ? ok(status.value === undefined ? {} : { status: status.value }) : status;
   },
   async apply({ status }, ctx) {
@@ -22,8 +22,6 @@ export const malformedJson = defineFault<MalformedJsonParams>({
       ctx.shaping.malformedJson = true;
       return "continue";
     }
-    ctx.res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
-    ctx.res.end('{"truncated": [1, 2, ');
-    return "handled";
+    return faultResponse(status, '{"truncated": [1, 2, ', { "content-type": "application/json; charset=utf-8" });
   },
 });

@@ -1,5 +1,5 @@
 import { err, ok, type Result } from "../result";
-import type { FaultSpec } from "./types";
+import type { FaultContext, FaultSpec } from "./types";
 
 /** Small validators shared by the fault parsers; messages name the field. */
 export function optionalInt(spec: FaultSpec, field: string, min: number, max: number): Result<number | undefined> {
@@ -30,12 +30,12 @@ export function parseMillis(spec: FaultSpec, field: string, required: boolean): 
   return err(`${spec.kind}.${field} must be a number of ms ≥ 0 or {min,max} with 0 ≤ min ≤ max (got ${JSON.stringify(value)})`);
 }
 
-export function wait(ms: number, clientGone: Promise<void>): Promise<"elapsed" | "gone"> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve("elapsed"), ms);
-    void clientGone.then(() => {
-      clearTimeout(timer);
-      resolve("gone");
-    });
-  });
+/** Waits `ms` on the injected clock; rejects with the abort reason when the client goes away. */
+export const pause = (ms: number, ctx: Pick<FaultContext, "clock" | "signal">): Promise<void> => ctx.clock.sleep(ms, ctx.signal);
+
+const NULL_BODY_STATUSES = new Set([204, 205, 304]);
+
+/** A Response for any status a fault may send: statuses that carry no body drop it, as HTTP does. */
+export function faultResponse(status: number, body: string, headers: Headers | Record<string, string>): Response {
+  return new Response(NULL_BODY_STATUSES.has(status) ? null : body, { status, headers });
 }

@@ -4,15 +4,26 @@ import { latency } from "./latency";
 import { malformedJson } from "./malformed-json";
 import { reset } from "./reset";
 import { retryAfter } from "./retry-after";
+import { slowBody } from "./slow-body";
 import { sseStall } from "./sse-stall";
 import { sseTruncate } from "./sse-truncate";
 import { status } from "./status";
 import type { FaultSpec, RegisteredFault } from "./types";
 
-/** Every fault kind by name; a new fault is one new file plus one line here. */
-export const FAULTS: ReadonlyMap<string, RegisteredFault> = new Map(
-  [latency, hang, status, reset, sseTruncate, sseStall, malformedJson, retryAfter].map((fault) => [fault.kind, fault]),
-);
+/** Every fault kind by name; a new fault is one new file plus its import and its entry here. */
+const ALL: readonly RegisteredFault[] = [
+  latency,
+  hang,
+  status,
+  reset,
+  sseTruncate,
+  sseStall,
+  malformedJson,
+  retryAfter,
+  slowBody,
+];
+
+export const FAULTS: ReadonlyMap<string, RegisteredFault> = new Map(ALL.map((fault) => [fault.kind, fault]));
 
 export const FAULT_KINDS: readonly string[] = [...FAULTS.keys()];
 

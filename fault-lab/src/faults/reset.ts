@@ -1,12 +1,12 @@
 import { ok } from "../result";
-import { optionalInt, wait } from "./params";
+import { optionalInt, pause } from "./params";
 import { defineFault } from "./types";
 
 export interface ResetParams {
   afterMs?: number;
 }
 
-/** Destroys the TCP connection without an answer (the client sees a network error). */
+/** Kills the connection without an answer (the client sees a network error). */
 export const reset = defineFault<ResetParams>({
   kind: "reset",
   description: "destroy the socket, optionally after {afterMs}",
@@ -15,8 +15,7 @@ export const reset = defineFault<ResetParams>({
     return afterMs.ok ? ok(afterMs.value === undefined ? {} : { afterMs: afterMs.value }) : afterMs;
   },
   async apply({ afterMs }, ctx) {
-    if (afterMs !== undefined && (await wait(afterMs, ctx.clientGone)) === "gone") return "handled";
-    ctx.req.socket.resetAndDestroy();
-    return "handled";
+    if (afterMs !== undefined) await pause(afterMs, ctx);
+    return "reset";
   },
 });

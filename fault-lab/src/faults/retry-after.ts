@@ -15,7 +15,6 @@ export const retryAfter = defineFault<StatusParams>({
     return parsed;
   },
   async apply(params, ctx) {
-    answerWithStatus(params, ctx);
-    return "handled";
+    return answerWithStatus(params, ctx);
   },
 });

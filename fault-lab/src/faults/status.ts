@@ -1,5 +1,5 @@
 import { err, ok, type Result } from "../result";
-import { optionalInt, requiredInt } from "./params";
+import { faultResponse, optionalInt, requiredInt } from "./params";
 import { defineFault, type FaultContext, type FaultSpec } from "./types";
 
 export interface StatusParams {
@@ -12,22 +12,24 @@ export interface StatusParams {
   body?: unknown;
 }
 
-/** Writes a JSON error answer with an optional Retry-After (seconds or HTTP-date). */
-export function answerWithStatus(params: StatusParams, ctx: FaultContext): void {
-  const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8" };
-  if (params.retryAfter !== undefined) headers["retry-after"] = String(params.retryAfter);
-  else if (params.retryAfterDate !== undefined) {
-    headers["retry-after"] = new Date(ctx.now() + params.retryAfterDate * 1000).toUTCString();
+/** A JSON error answer with an optional Retry-After (seconds or HTTP-date). */
+export function answerWithStatus(params: StatusParams, ctx: FaultContext): Response {
+  const headers = new Headers({ "content-type": "application/json; charset=utf-8" });
+  if (params.retryAfter !== undefined) {
+    headers.set("retry-after", String(params.retryAfter));
+    ctx.retryAfterSent(params.retryAfter);
+  } else if (params.retryAfterDate !== undefined) {
+    headers.set("retry-after", new Date(ctx.now() + params.retryAfterDate * 1000).toUTCString());
+    ctx.retryAfterSent(params.retryAfterDate);
   }
   const body = params.body === undefined ? ctx.errorBody(params.status) : params.body;
-  const requestId = ctx.req.headers["x-request-id"];
-  if (typeof requestId === "string") headers["x-request-id"] = requestId;
-  ctx.res.writeHead(params.status, headers);
-  ctx.res.end(typeof body === "string" ? body : JSON.stringify(body));
+  const requestId = ctx.request.headers.get("x-request-id");
+  if (requestId !== null) headers.set("x-request-id", requestId);
+  return faultResponse(params.status, typeof body === "string" ? body : JSON.stringify(body), headers);
 }
 
 export function parseStatusParams(spec: FaultSpec, fallbackStatus?: number): Result<StatusParams> {
-  const code = spec.status === undefined && fallbackStatus !== undefined ? ok(fallbackStatus) : requiredInt(spec, "status", 100, 599);
+  const code = spec.status === undefined && fallbackStatus !== undefined ? ok(fallbackStatus) : requiredInt(spec, "status", 200, 599);
   if (!code.ok) return code;
   const retryAfter = optionalInt(spec, "retryAfter", 0, 86_400);
   if (!retryAfter.ok) return retryAfter;
@@ -49,7 +51,6 @@ export const status = defineFault<StatusParams>({
   description: "answer {status}, optional {retryAfter} s or {retryAfterDate} offset s, {body}; use {times} for a burst",
   parse: (spec) => parseStatusParams(spec),
   async apply(params, ctx) {
-    answerWithStatus(params, ctx);
-    return "handled";
+    return answerWithStatus(params, ctx);
   },
 });

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Clock } from "../clock/clock";
 import type { Result } from "../result";
 import type { Rng } from "../rng";
 
@@ -17,22 +17,35 @@ export interface ResponseShaping {
   sseCutAfterEvents?: number;
   sseStallAfterEvents?: number;
   malformedJson?: boolean;
+  /** Ask the transport to close the connection after this answer (no keep-alive reuse). */
+  closeConnection?: boolean;
 }
 
+/** Rewrites the answer that ends the exchange (a fault's own or the fake's), e.g. to trickle its body. */
+export type ResponseTransform = (response: Response) => Response;
+
+/** Everything a fault may use: fetch-shaped, no transport. Every wait goes through `clock` and `signal`. */
 export interface FaultContext {
-  req: IncomingMessage;
-  res: ServerResponse;
+  request: Request;
   rng: Rng;
+  clock: Clock;
+  /** Aborts when the client goes away; `clock.sleep(ms, signal)` rejects then. */
+  signal: AbortSignal;
   shaping: ResponseShaping;
   /** The fake's real error body for a status (Gemini/OpenRouter/backend wire formats). */
   errorBody(status: number): unknown;
-  /** Resolves when the client goes away, so hanging faults release their socket. */
-  clientGone: Promise<void>;
   now(): number;
+  /** Registers a rewrite of the final answer; applied in registration order. */
+  transform(transform: ResponseTransform): void;
+  /** Reports a Retry-After the fault sends (seconds, or an HTTP-date's offset in seconds) to observers. */
+  retryAfterSent(seconds: number): void;
 }
 
-/** `handled`: the fault answered (or killed) the request; `continue`: the fake answers next. */
-export type FaultOutcome = "continue" | "handled";
+/**
+ * A `Response`: the fault answered. `continue`: the next fault, then the fake, answers (shaping may
+ * have changed). `reset`: the connection is killed without an answer.
+ */
+export type FaultOutcome = Response | "continue" | "reset";
 
 export interface FaultDefinition<P> {
   kind: string;
