@@ -5,7 +5,6 @@ import { backendService } from "../fakes/backend";
 import { geminiService } from "../fakes/gemini";
 import { openrouterService } from "../fakes/openrouter";
 import type { FakeService } from "../fakes/service";
-import { HOSTILE_UPSTREAM_LATENCY_MS } from "../../explorer/hostile";
 
 /** Loopback origins the in-process Worker is configured with; nothing listens on them. */
 export const UPSTREAM_ORIGINS: Record<ServerName, string> = {
@@ -38,6 +37,13 @@ export interface ClientTag {
 }
 
 export type UpstreamFetch = (input: Request | string | URL, init?: RequestInit, client?: ClientTag) => Promise<Response>;
+
+/**
+ * How long the explorer attacker's own upstream answers take, virtual ms (the value of
+ * explorer/hostile.ts, which should import it from here): longer than any client budget it can ask
+ * for (the Worker floors X-Timeout-Ms at 1 s), shorter than the Worker's own timeouts.
+ */
+export const HOSTILE_UPSTREAM_LATENCY_MS = 3_000;
 
 /** Never aborts: a fetch without a signal (the Worker always passes one). */
 const NEVER = new AbortController().signal;

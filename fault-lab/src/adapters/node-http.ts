@@ -64,8 +64,10 @@ async function writeResponse(res: ServerResponse, response: Response, shaping: R
       res.write(next.value);
     }
   } catch {
-    // The body broke (an SSE cut) or the client left: drop the connection without a clean end.
-    res.socket?.destroy();
+    // The body broke (an SSE cut) or the client left: close the connection without a clean end of
+    // the body, after the bytes already written are flushed.
+    const socket = res.socket;
+    socket?.end(() => socket.destroy());
   }
 }
 
