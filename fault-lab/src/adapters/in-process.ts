@@ -1,10 +1,7 @@
 import type { Simulation } from "../clock/virtual-clock";
 import type { LabControl, LabEvent, ServerName } from "../control/lab-control";
 import { serveLab } from "../control/serve-lab";
-import { backendService } from "../fakes/backend";
-import { geminiService } from "../fakes/gemini";
-import { openrouterService } from "../fakes/openrouter";
-import type { FakeService } from "../fakes/service";
+import { LAB_SERVICES } from "../fakes/services";
 
 /** Loopback origins the in-process Worker is configured with; nothing listens on them. */
 export const UPSTREAM_ORIGINS: Record<ServerName, string> = {
@@ -13,8 +10,7 @@ export const UPSTREAM_ORIGINS: Record<ServerName, string> = {
   openrouter: "http://127.0.0.1:9703",
 };
 
-const SERVICES: Record<ServerName, FakeService> = { backend: backendService, gemini: geminiService, openrouter: openrouterService };
-const SERVICE_BY_ORIGIN = new Map(Object.entries(UPSTREAM_ORIGINS).map(([name, origin]) => [origin, SERVICES[name as ServerName]]));
+const SERVICE_BY_ORIGIN = new Map(Object.entries(UPSTREAM_ORIGINS).map(([name, origin]) => [origin, LAB_SERVICES[name as ServerName]]));
 
 export interface UpstreamHooks {
   /** Called when an attempt arrives, before any fault: the harness samples the circuit here. */
