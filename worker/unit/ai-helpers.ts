@@ -1,5 +1,5 @@
-import { geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
-import { openrouterReply } from "../../fault-lab/src/fakes/openrouter-wire";
+import { geminiError, geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
+import { openrouterError, openrouterReply } from "../../fault-lab/src/fakes/openrouter-wire";
 import { http, HttpResponse, type HttpResponseResolver, type JsonBodyType } from "msw";
 import { getConfig } from "../src/config";
 import { createContext, type RequestContext } from "../src/context";
@@ -101,19 +101,9 @@ export const answerFor = (credential: Credential, text: string): HttpResponseRes
 
 export const urlFor = (credential: Credential): string => (credential.provider === "gemini" ? GEMINI_URL : OPENROUTER_URL);
 
-/** Real-shaped provider error bodies; `message` deliberately echoes the key, as real providers may. */
+/** The lab's real provider error bodies (fault-lab/src/fakes/*-wire.ts); `message` deliberately echoes the key, as real providers may. */
 export function providerError(credential: Credential, status: number, options: { headers?: Record<string, string>; body?: JsonBodyType } = {}): HttpResponseResolver {
-  const body =
-    options.body ??
-    (credential.provider === "gemini"
-      ? { error: { code: status, message: `Problem with key ${credential.apiKey}`, status: geminiStatus(status) } }
-      : { error: { code: status, message: `Problem with key ${credential.apiKey}` } });
+  const real = (credential.provider === "gemini" ? geminiError(status) : openrouterError(status)) as { error: Record<string, unknown> };
+  const body = options.body ?? { error: { ...real.error, message: `Problem with key ${credential.apiKey}` } };
   return () => HttpResponse.json(body, { status, ...(options.headers ? { headers: options.headers } : {}) });
-}
-
-function geminiStatus(status: number): string {
-  if (status === 429) return "RESOURCE_EXHAUSTED";
-  if (status >= 500) return "UNAVAILABLE";
-  if (status === 403) return "PERMISSION_DENIED";
-  return "INVALID_ARGUMENT";
 }

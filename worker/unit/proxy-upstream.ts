@@ -1,4 +1,5 @@
 import { http, HttpResponse, type HttpHandler } from "msw";
+import { backendService } from "../../fault-lab/src/fakes/backend";
 import { VPS_ORIGIN, type ManualClock } from "./proxy-harness";
 
 /** One request as the fake backend saw it. */
@@ -27,7 +28,8 @@ export function fakeBackend(reply: Reply): { handler: HttpHandler; seen: SeenReq
 }
 
 export const ok = (): Response => HttpResponse.json({ ok: true });
-export const unavailable = (headers: Record<string, string> = {}): Response => HttpResponse.json({ error: "down" }, { status: 503, headers });
+/** The lab fake backend's own 503 body (fault-lab/src/fakes/backend.ts). */
+export const unavailable = (headers: Record<string, string> = {}): Response => HttpResponse.json(backendService.errorBody(503) as Record<string, unknown>, { status: 503, headers });
 
 /** Answers `failures` times with 503, then 200. */
 export const failThenOk =
