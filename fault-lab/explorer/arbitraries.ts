@@ -28,7 +28,7 @@ export const backendFault: fc.Arbitrary<FaultSpec> = withKnobs(
     fc.constant({ kind: "reset" }),
     fc.integer({ min: 0, max: 3 }).map((afterEvents) => ({ kind: "sse-truncate", afterEvents })),
     fc.integer({ min: 0, max: 3 }).map((afterEvents) => ({ kind: "sse-stall", afterEvents })),
-    fc.constantFrom(200, 2_000).map((intervalMs) => ({ kind: "slow-body", bytesPerChunk: 16, intervalMs })),
+    fc.constantFrom(10, 40).map((intervalMs) => ({ kind: "slow-body", bytesPerChunk: 16, intervalMs })),
   ),
 );
 

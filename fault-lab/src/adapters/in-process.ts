@@ -41,9 +41,6 @@ export type UpstreamFetch = (input: Request | string | URL, init?: RequestInit, 
  */
 export const HOSTILE_UPSTREAM_LATENCY_MS = 3_000;
 
-/** Never aborts: a fetch without a signal (the Worker always passes one). */
-const NEVER = new AbortController().signal;
-
 /**
  * The lab's fakes and fault table behind one `fetch`, on virtual time: the same serveLab the Node
  * fake servers run, so the explorer sees exactly what `npm run lab` sees. A reset is a rejected
@@ -55,7 +52,7 @@ export function createUpstreamFetch(control: LabControl, sim: Simulation, hooks:
     const origin = new URL(request.url).origin;
     const service = SERVICE_BY_ORIGIN.get(origin);
     if (!service) throw new TypeError(`unhandled outbound request to ${origin}: the explorer only fakes ${[...SERVICE_BY_ORIGIN.keys()].join(", ")}`);
-    const signal = init?.signal ?? NEVER;
+    const signal = init?.signal ?? request.signal;
     const answer = await serveLab(control, service, request, {
       clock: sim,
       signal,
