@@ -1,7 +1,7 @@
-import type { LabControl, LabEvent, ServerName } from "../src/control";
-import type { ParsedFault } from "../src/faults/registry";
-import type { FaultContext, RegisteredFault } from "../src/faults/types";
-import type { CircuitView } from "../../worker/src/metrics";
+import type { LabControl, LabEvent, ServerName } from "../control";
+import type { ParsedFault } from "../faults/registry";
+import type { FaultContext, RegisteredFault } from "../faults/types";
+import type { CircuitView } from "../../../worker/src/metrics";
 import { retryAfterSeconds } from "./workerd-mapping";
 
 /** Kind recorded in an event's `faults` for the explorer's own observation step (stripped from traces). */
