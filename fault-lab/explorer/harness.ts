@@ -7,13 +7,17 @@ import { vpsCircuitView } from "../../worker/src/vps-circuit";
 import { createFakeKv } from "../../worker/unit/fakes";
 import { createLabControl } from "../src/control";
 import { createRng } from "../src/rng";
-import { CLIENT_IP, clientExchange, clientRequestParts, readClientResponse, type ClientSend } from "./client";
 import { HOSTILE_ACCOUNT_IP, HOSTILE_IP, callsProvider, isHostileJar, providerFaultActive } from "./hostile";
-import { createDoNamespace, resetIsolateState } from "./isolate";
-import type { ExplorerStep, Schedule } from "./schedule";
 import { createSimulation, type Simulation } from "./sim";
-import { epochConfig, type AttemptRecord, type ClientExchange, type Trace } from "./trace";
 import { UPSTREAM_ORIGINS, createUpstreamFetch, type ClientTag } from "./upstreams";
+import { interpret } from "../src/steps/interpret";
+import type { Step } from "../src/steps/model";
+import type { Schedule } from "../src/steps/schedule";
+import { CLIENT_IP, clientExchange, readClientResponse } from "../src/targets/client";
+import { createDoNamespace, resetIsolateState } from "../src/targets/isolate";
+import { secretFor } from "../src/targets/secrets";
+import type { Answer, ClientRequest, Target } from "../src/targets/target";
+import { epochConfig, type AttemptRecord, type ClientExchange, type Trace } from "../src/targets/trace";
 
 /** The Worker's own origin in-process: loopback, so metrics and dev rules apply as in the lab. */
 export const WORKER_ORIGIN = "http://127.0.0.1:8787";
@@ -35,7 +39,6 @@ export interface HarnessOptions {
   variant?: HarnessVariant;
 }
 
-export const secretFor = (seed: number, generation: number): string => `explorer-secret-${seed}-${generation}-q7Zk2Lp9`;
 
 function withoutUptime(snapshot: MetricsSnapshot): MetricsSnapshot {
   const { uptimeMs: _uptime, ...rest } = snapshot;
@@ -75,7 +78,7 @@ export async function runSchedule(schedule: Schedule, options: HarnessOptions = 
   const doNamespace = createDoNamespace(env);
   env.CONTROL_PLANE_DO = doNamespace;
 
-  const trace: Trace = { schedule, circuitLog: [], steps: [], exchanges: [], attempts: [], epochs: [], logs: [], wire: [], secrets: [], stuck: null };
+  const trace: Trace = { schedule, clock: "virtual", circuitLog: [], steps: [], exchanges: [], attempts: [], epochs: [], logs: [], wire: [], secrets: [], stuck: null };
   const config = () => getConfig(env);
   const secretsSeen = new Set<string>([secretFor(schedule.seed, 0)]);
   const retryAfterBySeq = new Map<number, number>();
@@ -104,7 +107,6 @@ export async function runSchedule(schedule: Schedule, options: HarnessOptions = 
     const tagged: Fetch = (input, init) => upstream(input, init, client);
     return { ...deps, ...(client.hostile ? { rng: hostileRng.next } : {}), fetch: options.variant?.wrapFetch ? options.variant.wrapFetch(tagged, sim, config) : tagged };
   };
-  const jars = new Map<string, string>();
 
   const startEpoch = () => trace.epochs.push({ index: epoch, startedAt: sim.now(), config: epochConfig(config()), metrics: null });
   const endEpoch = () => {
@@ -122,105 +124,85 @@ export async function runSchedule(schedule: Schedule, options: HarnessOptions = 
     startEpoch();
   };
 
-  const send = async (stepIndex: number, label: string, index: number, init: ClientSend, hostileAccount = false): Promise<ClientExchange> => {
-    const requestId = `req-${label}-${index}`;
-    const hostile = hostileAccount || isHostileJar(init.jar);
-    const ip = hostileAccount ? HOSTILE_ACCOUNT_IP : hostile ? HOSTILE_IP : CLIENT_IP;
-    const { headers, body } = clientRequestParts(init, requestId, ip, init.jar ? jars.get(init.jar) : undefined);
+  const send = async (request: ClientRequest): Promise<{ exchange: ClientExchange; answer: Answer }> => {
+    const hostile = isHostileJar(request.jar);
+    const headers = new Headers(request.headers);
     const startedAt = sim.now();
-    const request = new Request(`${WORKER_ORIGIN}${init.path}`, { method: init.method, headers, ...(body !== undefined ? { body } : {}) });
-    const response = await handleRequest(request, env, depsFor({ requestId, step: stepIndex, ...(hostile ? { hostile } : {}) }));
+    const workerRequest = new Request(`${WORKER_ORIGIN}${request.path}`, { method: request.method, headers, ...(request.body !== undefined ? { body: request.body } : {}) });
+    const response = await handleRequest(workerRequest, env, depsFor({ requestId: request.requestId, step: request.step, ...(hostile ? { hostile } : {}) }));
     const headersAt = sim.now();
     const circuit = vpsCircuitView(config(), headersAt);
-    if (init.path.startsWith("/api/v2")) trace.circuitLog.push({ kind: "response", t: headersAt, epoch, requestId, state: circuit.state });
+    if (request.path.startsWith("/api/v2")) trace.circuitLog.push({ kind: "response", t: headersAt, epoch, requestId: request.requestId, state: circuit.state });
     const read = await readClientResponse(response, sim);
     trace.wire.push(`${[...response.headers.entries()].map(([name, value]) => `${name}: ${value}`).join("\n")}\n\n${read.text}`);
-    return clientExchange({ step: stepIndex, epoch, label, requestId, startedAt, headersAt, endedAt: sim.now(), circuit }, init, response, read);
+    const exchange = clientExchange({ step: request.step, epoch, label: request.label, requestId: request.requestId, startedAt, headersAt, endedAt: sim.now(), circuit }, request, response, read);
+    return { exchange, answer: { status: response.status, setCookies: response.headers.getSetCookie() } };
   };
 
-  /** Starts `count` requests at once and drives virtual time until all are answered and read. */
-  const burst = async (stepIndex: number, count: number, start: (index: number) => Promise<ClientExchange>): Promise<ClientExchange[] | null> => {
-    const results: (ClientExchange | undefined)[] = new Array(count);
-    const failures: unknown[] = [];
-    for (let index = 0; index < count; index += 1) {
-      start(index).then(
-        (exchange) => (results[index] = exchange),
-        (error) => failures.push(error),
-      );
-    }
-    const outcome = await sim.runUntil(() => failures.length > 0 || results.filter(Boolean).length === count);
-    if (failures.length > 0) throw failures[0];
-    if (outcome === "stuck") {
-      const pending = [...results.keys()].filter((index) => !results[index]).map((index) => String(index));
-      trace.stuck = { step: stepIndex, pending };
-      for (const exchange of results) if (exchange) trace.exchanges.push(exchange);
-      return null;
-    }
-    trace.exchanges.push(...(results as ClientExchange[]));
-    return results as ClientExchange[];
-  };
-
-  const runStep = async (stepIndex: number, step: ExplorerStep): Promise<boolean> => {
-    switch (step.do) {
-      case "request": {
-        const method = (step.method ?? "GET").toUpperCase();
-        const done = await burst(stepIndex, step.concurrency ?? 1, (index) =>
-          send(stepIndex, step.label, index, { method, path: step.path, body: step.body, ...(step.headers ? { headers: step.headers } : {}), ...(step.as ? { jar: step.as } : {}) }),
+  const target: Target = {
+    /** Starts every request at once and drives virtual time until all are answered and read. */
+    async sendAll(requests) {
+      const results: ({ exchange: ClientExchange; answer: Answer } | undefined)[] = new Array(requests.length);
+      const failures: unknown[] = [];
+      for (const [index, request] of requests.entries()) {
+        send(request).then(
+          (exchange) => (results[index] = exchange),
+          (error) => failures.push(error),
         );
-        return done !== null;
       }
-      case "connect": {
-        secretsSeen.add(step.key);
-        const done = await burst(stepIndex, 1, () => send(stepIndex, `connect-${step.as}`, 0, { method: "POST", path: "/api/v1/auth/connect", body: { provider: step.provider, apiKey: step.key } }, isHostileJar(step.as)));
-        const cookie = done?.[0] ? trace.wire[trace.wire.length - 1]!.match(/pb_ai_session=([^;\s]+)/)?.[1] : undefined;
-        if (cookie && done?.[0]?.status === 200) jars.set(step.as, `pb_ai_session=${cookie}`);
-        return done !== null;
-      }
-      case "wait": {
-        let elapsed = false;
-        void sim.sleep(step.ms).then(() => (elapsed = true));
-        return (await sim.runUntil(() => elapsed)) === "done";
-      }
-      case "restartWorker":
-        restart(step.vars ?? {});
-        if (step.vars?.KEY_ENCRYPTION_SECRET_PREV === "") prevGeneration = null;
-        return true;
-      case "rotateSecret":
-        prevGeneration = secretGeneration;
-        secretGeneration += 1;
-        secretsSeen.add(secretFor(schedule.seed, secretGeneration));
-        restart({ KEY_ENCRYPTION_SECRET: secretFor(schedule.seed, secretGeneration), KEY_ENCRYPTION_SECRET_PREV: secretFor(schedule.seed, prevGeneration) });
-        return true;
-      case "setFaults": {
-        const added = control.addFaults({ route: step.route, faults: step.faults, ...(step.server ? { server: step.server } : {}) });
-        if (!added.ok) throw new Error(`steps[${stepIndex}]: ${added.error}`);
-        return true;
-      }
-      case "clearFaults":
-        control.resetFaults();
-        return true;
-      case "kvOutage":
-        kv.failing = step.on;
-        return true;
-      case "doOutage":
-        doNamespace.down = step.on;
-        return true;
-    }
+      const outcome = await sim.runUntil(() => failures.length > 0 || results.filter(Boolean).length === requests.length);
+      if (failures.length > 0) throw failures[0];
+      for (const result of results) if (result) trace.exchanges.push(result.exchange);
+      if (outcome === "stuck") trace.stuck = { step: requests[0]!.step, pending: [...results.keys()].filter((index) => !results[index]).map(String) };
+      return results.map((result) => (outcome === "stuck" || !result ? null : result.answer));
+    },
+    async wait(ms) {
+      let elapsed = false;
+      void sim.sleep(ms).then(() => (elapsed = true));
+      return (await sim.runUntil(() => elapsed)) === "done";
+    },
+    async restartWorker(vars) {
+      restart(vars);
+      if (vars.KEY_ENCRYPTION_SECRET_PREV === "") prevGeneration = null;
+    },
+    async rotateSecret() {
+      prevGeneration = secretGeneration;
+      secretGeneration += 1;
+      secretsSeen.add(secretFor(schedule.seed, secretGeneration));
+      restart({ KEY_ENCRYPTION_SECRET: secretFor(schedule.seed, secretGeneration), KEY_ENCRYPTION_SECRET_PREV: secretFor(schedule.seed, prevGeneration) });
+    },
+    async setFaults(rule) {
+      const added = control.addFaults(rule);
+      if (!added.ok) throw new Error(`setFaults: ${added.error}`);
+    },
+    async clearFaults() {
+      control.resetFaults();
+    },
+    async setKvOutage(on) {
+      kv.failing = on;
+    },
+    async setDoOutage(on) {
+      doNamespace.down = on;
+    },
   };
+
+  const beforeStep = (index: number, step: Step): string | null => {
+    trace.steps.push({ index, t: sim.now(), epoch, kvDown: kv.failing, doDown: doNamespace.down, activeSecret: secretGeneration, prevSecret: prevGeneration });
+    if (callsProvider(step) && providerFaultActive(control)) {
+      (trace.hostileSkipped ??= []).push(index);
+      return "a provider fault is armed: the attacker waits (explorer/hostile.ts)";
+    }
+    return null;
+  };
+  const clientIp = ({ jar, connect }: Pick<ClientRequest, "jar" | "connect">): string => (isHostileJar(jar) ? (connect ? HOSTILE_ACCOUNT_IP : HOSTILE_IP) : CLIENT_IP);
 
   resetIsolateState();
   const restoreConsole = captureConsole(trace.logs);
   const restoreCrypto = sim.gateCrypto();
   try {
     startEpoch();
-    for (const [index, step] of schedule.steps.entries()) {
-      trace.steps.push({ index, t: sim.now(), epoch, kvDown: kv.failing, doDown: doNamespace.down, activeSecret: secretGeneration, prevSecret: prevGeneration });
-      if (callsProvider(step) && providerFaultActive(control)) {
-        (trace.hostileSkipped ??= []).push(index);
-        continue;
-      }
-      if (!(await runStep(index, step))) break;
-    }
+    const run = await interpret(schedule.steps, target, { beforeStep, clientIp });
+    for (const key of run.usedKeys) secretsSeen.add(key);
     trace.endedAt = sim.now();
     endEpoch();
   } finally {

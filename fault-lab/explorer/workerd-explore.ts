@@ -2,8 +2,8 @@ import { startStack, type Stack } from "../src/stack";
 import { explore, type ExploreOptions, type ExploreResult } from "./explore";
 import type { Schedule } from "./schedule";
 import type { Trace } from "./trace";
-import { WORKERD_BASE_VARS } from "./workerd-mapping";
-import { createWorkerdRunner, type WorkerdRunnerOptions, type WorkerdRunStats } from "./workerd-target";
+import { WORKERD_BASE_VARS } from "../src/targets/workerd-mapping";
+import { createWorkerdRunner, type WorkerdRunnerOptions, type WorkerdRunStats } from "../src/targets/workerd";
 
 /** Shrinking re-runs schedules in real time on workerd: at most this many by default. */
 export const WORKERD_SHRINK_RUNS = 30;

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { scheduleArbitrary } from "./arbitraries";
-import { validateStep } from "./schedule";
-import { mapStepForWorkerd, MAX_GAP_WINDOWS, retryAfterSeconds, streamLimitMs, scaleFault, scalePath, scaleWait, WORKERD_SCALE, type TimeScale } from "./workerd-mapping";
+import { validateStep } from "../src/steps/validate";
+import { MAX_GAP_WINDOWS, retryAfterSeconds, streamLimitMs, scaleFault, scalePath, scaleWait, WORKERD_SCALE, type TimeScale } from "../src/targets/workerd-mapping";
 
 const ONE_SECOND: TimeScale = { vpsTimeoutMs: 1_000, vpsOpenMs: 1_000, providerTimeoutMs: 800 };
 
@@ -35,20 +35,14 @@ describe("schedule steps on workerd (1 s windows)", () => {
     expect(scaleFault({ kind: "status", status: 429, retryAfter: 25 }, "gemini")).toEqual({ kind: "status", status: 429, retryAfter: 11 });
   });
 
-  it("skips a Durable Object outage (not reproducible on workerd) and passes other steps through", () => {
-    expect(mapStepForWorkerd({ do: "doOutage", on: true })).toEqual({ skip: "doOutage" });
-    expect(mapStepForWorkerd({ do: "kvOutage", on: true })).toEqual({ run: { do: "kvOutage", on: true } });
-    expect(mapStepForWorkerd({ do: "wait", ms: 21_000 }, ONE_SECOND)).toEqual({ run: { do: "wait", ms: 1_050 } });
-  });
-
-  it("turns every generated step into a valid lab step or a named skip", () => {
+  it("keeps every generated step valid once its times are scaled, and every gap under the cap", () => {
     fc.assert(
       fc.property(scheduleArbitrary(), (schedule) => {
         for (const [index, step] of schedule.steps.entries()) {
-          const mapped = mapStepForWorkerd(step);
-          if ("skip" in mapped) expect(step.do).toBe("doOutage");
-          else expect(validateStep(`steps[${index}]`, mapped.run).ok).toBe(true);
-          if ("run" in mapped && mapped.run.do === "wait") expect(mapped.run.ms).toBeLessThanOrEqual(WORKERD_SCALE.vpsOpenMs * MAX_GAP_WINDOWS);
+          const scaled =
+            step.do === "setFaults" ? { ...step, faults: step.faults.map((fault) => scaleFault(fault, step.server)) } : step.do === "request" ? { ...step, path: scalePath(step.path) } : step.do === "wait" ? { ...step, ms: scaleWait(step.ms) } : step;
+          expect(validateStep(`steps[${index}]`, scaled).ok).toBe(true);
+          if (scaled.do === "wait") expect(scaled.ms).toBeLessThanOrEqual(WORKERD_SCALE.vpsOpenMs * MAX_GAP_WINDOWS);
         }
       }),
       { seed: 3, numRuns: 200 },

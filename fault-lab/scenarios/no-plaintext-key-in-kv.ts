@@ -12,9 +12,9 @@ export default {
     { do: "connect", provider: "openrouter", key: OPENROUTER_KEY, as: "kate" },
   ],
   expect: [
-    { check: "status", label: "connect:jack", equals: 200 },
-    { check: "status", label: "connect:kate", equals: 200 },
-    { check: "bodyIncludes", label: "connect:jack", text: "gemini" },
+    { check: "status", label: "connect-jack", equals: 200 },
+    { check: "status", label: "connect-kate", equals: 200 },
+    { check: "bodyIncludes", label: "connect-jack", text: "gemini" },
     { check: "kvEntries", prefix: "session:", atLeast: 2 },
     { check: "noPlaintextKeyInKv" },
     { check: "noSecretInWorkerLogs" },

@@ -15,7 +15,7 @@ export default {
     { do: "request", label: "after", path: "/api/v1/ai/analyze", body: ANALYZE, as: "bob" },
   ],
   expect: [
-    { check: "status", label: "connect:bob", equals: 200 },
+    { check: "status", label: "connect-bob", equals: 200 },
     { check: "status", label: "analyze", equals: 503 },
     { check: "errorCode", label: "analyze", equals: "PROVIDER_UNAVAILABLE" },
     { check: "cause", label: "analyze", equals: "provider_5xx" },

@@ -13,7 +13,7 @@ export default {
     { do: "request", label: "analyze", path: "/api/v1/ai/analyze", body: ANALYZE, as: "alice" },
   ],
   expect: [
-    { check: "status", label: "connect:alice", equals: 200 },
+    { check: "status", label: "connect-alice", equals: 200 },
     { check: "status", label: "analyze", equals: 504 },
     { check: "errorCode", label: "analyze", equals: "TIMEOUT" },
     { check: "cause", label: "analyze", equals: "provider_timeout" },

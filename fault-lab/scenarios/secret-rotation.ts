@@ -16,8 +16,8 @@ export default {
     { do: "request", label: "prev-removed", path: "/api/v1/ai/analyze", body: ANALYZE, as: "gina" },
   ],
   expect: [
-    { check: "status", label: "connect:gina", equals: 200 },
-    { check: "setsCookie", label: "connect:gina", name: "pb_ai_session", present: true },
+    { check: "status", label: "connect-gina", equals: 200 },
+    { check: "setsCookie", label: "connect-gina", name: "pb_ai_session", present: true },
     { check: "status", label: "overlap", equals: 200 },
     { check: "jsonPath", label: "status-overlap", path: "connected", equals: true },
     { check: "jsonPath", label: "metrics-overlap", path: "reliability.secretRotation.fallbackDecrypts", equals: 1 },

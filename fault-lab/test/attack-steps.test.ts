@@ -2,7 +2,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { createLabControl } from "../src/control";
-import { runScenario, type LabTarget } from "../src/scenario/executor";
+import { runScenario } from "../src/scenario/executor";
+import type { LabTarget } from "../src/scenario/run-state";
 import type { Scenario } from "../src/scenario/types";
 import { startFakes } from "./helpers";
 

@@ -1,5 +1,5 @@
 import type { LabEvent } from "../control";
-import type { RunState } from "./executor";
+import type { RunState } from "./run-state";
 import type { AssertionResult, ClientRecord } from "./records";
 import type { Assertion, CheckName, Comparison } from "./types";
 

@@ -1,9 +1,11 @@
 import type { ServerName } from "../control";
-import type { FaultSpec } from "../faults/types";
+import type { FaultRuleSpec, Step } from "../steps/model";
+
+export type { FaultRuleSpec, RequestStep, Step, StepKind } from "../steps/model";
 
 /**
  * Scenarios are plain JSON data (the chaos explorer generates them): faults to install, traffic
- * steps, and assertions that name a check function in assertions.ts.
+ * steps (the one step model, steps/model.ts), and assertions that name a check in assertions.ts.
  */
 export interface Scenario {
   name: string;
@@ -17,46 +19,6 @@ export interface Scenario {
   faults: FaultRuleSpec[];
   traffic: Step[];
   expect: Assertion[];
-}
-
-export interface FaultRuleSpec {
-  route: string;
-  server?: ServerName;
-  faults: FaultSpec[];
-}
-
-export type Step =
-  | RequestStep
-  | { do: "connect"; provider: "gemini" | "openrouter"; key: string; as: string; label?: string }
-  | { do: "wait"; ms: number }
-  | { do: "restartWorker"; vars?: Record<string, string> }
-  /** New random active secret; the old one becomes KEY_ENCRYPTION_SECRET_PREV. */
-  | { do: "rotateSecret" }
-  | ({ do: "setFaults" } & FaultRuleSpec)
-  | { do: "clearFaults" }
-  | { do: "kvOutage"; on: boolean };
-
-export interface RequestStep {
-  do: "request";
-  /** Name to refer to the response(s) in assertions. */
-  label: string;
-  method?: string;
-  path: string;
-  body?: unknown;
-  /** Body of this many characters (for size limits), sent as {"blob":"xxx…"}. */
-  bodyBytes?: number;
-  headers?: Record<string, string>;
-  /** Fire this many identical requests at once. */
-  concurrency?: number;
-  /** Cookie jar to use (set by a connect step). */
-  as?: string;
-  /**
-   * Cookies of this other jar go first in the Cookie header, as a sibling subdomain planting them
-   * would (cookie tossing): the request then carries two cookies of the same name.
-   */
-  tossFrom?: string;
-  /** Do not store this response's Set-Cookie lines in the jar (keep the old cookie, as a thief would). */
-  keepCookies?: boolean;
 }
 
 export type Comparison = { equals: number } | { atLeast?: number; atMost?: number };
@@ -82,5 +44,4 @@ export type Assertion =
   | ({ check: "kvEntries"; prefix: string } & Comparison)
   | { check: "noSecretInWorkerLogs" };
 
-export type StepKind = Step["do"];
 export type CheckName = Assertion["check"];

@@ -1,20 +1,7 @@
-import { SERVER_NAMES } from "../control";
-import { parseFault } from "../faults/registry";
 import { err, ok, type Result } from "../result";
+import { validateFaultRule, validateSteps } from "../steps/validate";
 import { CHECK_NAMES } from "./assertions";
 import type { Scenario } from "./types";
-
-/** Required fields per step kind and per check (beyond `do`/`check`), with their JSON types. */
-const STEP_FIELDS: Record<string, Record<string, string>> = {
-  request: { label: "string", path: "string" },
-  connect: { provider: "string", key: "string", as: "string" },
-  wait: { ms: "number" },
-  restartWorker: {},
-  rotateSecret: {},
-  setFaults: { route: "string", faults: "array" },
-  clearFaults: {},
-  kvOutage: { on: "boolean" },
-};
 
 const LABELLED = ["status", "statusCounts", "errorCode", "cause", "retryable", "retryAfter", "noRetryAfter", "durationMs", "bodyIncludes", "jsonPath", "requestIdEchoed", "setsCookie"];
 const CHECK_FIELDS: Record<string, Record<string, string>> = {
@@ -35,21 +22,6 @@ function requireFields(value: Record<string, unknown>, fields: Record<string, st
   return ok(undefined);
 }
 
-function validateFaultRule(rule: unknown, where: string): Result<void> {
-  if (typeOf(rule) !== "object") return err(`${where} must be an object {route, faults}`);
-  const record = rule as Record<string, unknown>;
-  const fields = requireFields(record, { route: "string", faults: "array" }, where);
-  if (!fields.ok) return fields;
-  if (record.server !== undefined && !(SERVER_NAMES as readonly unknown[]).includes(record.server)) {
-    return err(`${where}.server must be one of ${SERVER_NAMES.join(", ")}`);
-  }
-  for (const [index, fault] of (record.faults as unknown[]).entries()) {
-    const parsed = parseFault(fault);
-    if (!parsed.ok) return err(`${where}.faults[${index}]: ${parsed.error}`);
-  }
-  return ok(undefined);
-}
-
 /** Checks a scenario's shape; the error names the field (e.g. `traffic[2].ms must be a number`). */
 export function validateScenario(value: unknown): Result<Scenario> {
   if (typeOf(value) !== "object") return err("the scenario must be an object");
@@ -63,18 +35,11 @@ export function validateScenario(value: unknown): Result<Scenario> {
     for (const [name, var_] of Object.entries(scenario.workerVars as object)) if (typeof var_ !== "string") return err(`scenario.workerVars.${name} must be a string`);
   }
   for (const [index, rule] of (scenario.faults as unknown[]).entries()) {
-    const checked = validateFaultRule(rule, `faults[${index}]`);
+    const checked = validateFaultRule(`faults[${index}]`, rule);
     if (!checked.ok) return checked;
   }
-  for (const [index, step] of (scenario.traffic as unknown[]).entries()) {
-    const where = `traffic[${index}]`;
-    if (typeOf(step) !== "object") return err(`${where} must be an object with "do"`);
-    const kind = (step as { do?: unknown }).do;
-    const fields = typeof kind === "string" ? STEP_FIELDS[kind] : undefined;
-    if (!fields) return err(`${where}.do must be one of ${Object.keys(STEP_FIELDS).join(", ")} (got ${JSON.stringify(kind)})`);
-    const checked = kind === "setFaults" ? validateFaultRule(step, where) : requireFields(step as Record<string, unknown>, fields, where);
-    if (!checked.ok) return checked;
-  }
+  const traffic = validateSteps("traffic", scenario.traffic);
+  if (!traffic.ok) return traffic;
   for (const [index, assertion] of (scenario.expect as unknown[]).entries()) {
     const where = `expect[${index}]`;
     if (typeOf(assertion) !== "object") return err(`${where} must be an object with "check"`);

@@ -1,5 +1,5 @@
-import type { LabControl } from "../src/control";
-import type { CircuitView } from "../../worker/src/metrics";
+import type { LabControl } from "../control/lab-control";
+import type { CircuitView } from "../../../worker/src/metrics";
 import { retryAfterSeconds } from "./workerd-mapping";
 
 /** Kind recorded in an event's `faults` for the explorer's own observation step (stripped from traces). */

@@ -1,14 +1,17 @@
-import { sleep as realSleep } from "../../worker/src/deps";
-import { parseConfig, type WorkerConfig } from "../../worker/src/config";
-import type { WorkerEnv } from "../../worker/src/env";
-import type { CircuitView, MetricsSnapshot } from "../../worker/src/metrics";
-import type { Stack } from "../src/stack";
-import { CLIENT_IP, clientExchange, clientRequestParts, readClientResponse, type ClientSend } from "./client";
-import { secretFor } from "./harness";
-import type { ExplorerStep, Schedule } from "./schedule";
-import type { Simulation } from "./sim";
+import { sleep as realSleep } from "../../../worker/src/deps";
+import { parseConfig, type WorkerConfig } from "../../../worker/src/config";
+import type { WorkerEnv } from "../../../worker/src/env";
+import type { CircuitView, MetricsSnapshot } from "../../../worker/src/metrics";
+import type { LabEvent } from "../control";
+import type { Stack } from "../stack";
+import { interpret } from "../steps/interpret";
+import type { Schedule } from "../steps/schedule";
+import { attributeAttempts } from "./attempt-attribution";
+import { CLIENT_IP, clientExchange, readClientResponse, type ReadClock } from "./client";
+import { secretFor } from "./secrets";
+import type { Answer, ClientRequest, Target } from "./target";
 import { epochConfig, type AttemptRecord, type ClientExchange, type EpochConfig, type Trace } from "./trace";
-import { mapStepForWorkerd, streamLimitMs, WORKERD_BASE_VARS, type TimeScale } from "./workerd-mapping";
+import { scaleFault, scalePath, scaleWait, streamLimitMs, WORKERD_BASE_VARS, type TimeScale } from "./workerd-mapping";
 import { installAttemptProbe, PROBE_KIND } from "./workerd-probe";
 
 /** The stack the workerd runner drives (a `Stack` from fault-lab/src/stack.ts fits). */
@@ -44,11 +47,14 @@ const scaleOf = (config: EpochConfig): TimeScale => ({ vpsTimeoutMs: config.vpsT
 
 
 /**
- * client.ts reads a body with a deadline taken from `sim.sleep`; on workerd that deadline is real
- * time, capped at the stream's own length plus slack (a stalled stream never ends by itself).
- * Only `sleep` is used by the reader.
+ * client.ts reads a body with a deadline on its ReadClock; on workerd that deadline is real time,
+ * capped at the stream's own length plus slack (a stalled stream never ends by itself).
  */
-const realTimeReader = (limitMs: number): Simulation => ({ sleep: (ms: number, signal?: AbortSignal) => realSleep(Math.min(ms, limitMs), signal) }) as Pick<Simulation, "sleep"> as Simulation;
+const realTimeReader = (limitMs: number): ReadClock => ({ sleep: (ms: number, signal?: AbortSignal) => realSleep(Math.min(ms, limitMs), signal) });
+
+/** A backend attempt carries the client's X-Request-Id (the Worker forwards it): its step is the exchange's. */
+const stepOfRequest = (exchanges: readonly ClientExchange[], event: LabEvent): number | null =>
+  event.requestId === null ? null : (exchanges.find((exchange) => exchange.requestId === event.requestId && exchange.startedAt <= event.t && event.t <= exchange.endedAt)?.step ?? null);
 
 /**
  * Runs generated schedules against the Worker on workerd (one stack for the whole run): a restart
@@ -87,12 +93,11 @@ export function createWorkerdRunner(stack: WorkerdStack, options: WorkerdRunnerO
   };
 
   async function runSchedule(schedule: Schedule): Promise<Trace> {
-    const trace: Trace = { schedule, circuitLog: [], steps: [], exchanges: [], attempts: [], epochs: [], logs: [], wire: [], secrets: [], stuck: null };
+    const trace: Trace = { schedule, clock: "real", circuitLog: [], steps: [], exchanges: [], attempts: [], epochs: [], logs: [], wire: [], secrets: [], stuck: null };
     const secretsSeen = new Set<string>();
     let secretGeneration = 0;
     let prevGeneration: number | null = null;
     let kvDown = false;
-    const jars = new Map<string, string>();
     epoch = 0;
     metricsReads.clear();
     probe.observations.clear();
@@ -116,80 +121,62 @@ export function createWorkerdRunner(stack: WorkerdStack, options: WorkerdRunnerO
       for (const name of ["KEY_ENCRYPTION_SECRET", "KEY_ENCRYPTION_SECRET_PREV"]) if (vars[name]) secretsSeen.add(vars[name]!);
     };
 
-    const send = async (stepIndex: number, label: string, index: number, init: ClientSend & { sessionFor?: string }): Promise<ClientExchange | null> => {
-      const requestId = `req-${label}-${index}`;
-      const { headers, body } = clientRequestParts(init, requestId, CLIENT_IP, init.jar ? jars.get(init.jar) : undefined);
+    const scale = (): TimeScale => scaleOf(trace.epochs[trace.epochs.length - 1]!.config);
+
+    const send = async (request: ClientRequest): Promise<{ exchange: ClientExchange; answer: Answer } | null> => {
       const exchangeEpoch = epoch;
       const startedAt = Date.now();
       let response: Response;
       try {
-        response = await fetch(`${stack.workerUrl}${init.path}`, { method: init.method, headers, redirect: "manual", signal: AbortSignal.timeout(CLIENT_HEADERS_LIMIT_MS), ...(body !== undefined ? { body } : {}) });
+        response = await fetch(`${stack.workerUrl}${request.path}`, { method: request.method, headers: request.headers, redirect: "manual", signal: AbortSignal.timeout(CLIENT_HEADERS_LIMIT_MS), ...(request.body !== undefined ? { body: request.body } : {}) });
       } catch {
         return null;
       }
       const headersAt = Date.now();
-      const isV2 = init.path.startsWith("/api/v2");
+      const isV2 = request.path.startsWith("/api/v2");
       const circuit = isV2 ? await readCircuit().catch(() => CLOSED) : CLOSED;
-      if (isV2) trace.circuitLog.push({ kind: "response", t: headersAt, epoch: exchangeEpoch, requestId, state: circuit.state });
-      const read = await readClientResponse(response, realTimeReader(streamLimitMs(init.path)));
-      const setCookie = response.headers.getSetCookie().join("\n");
-      trace.wire.push(`${[...response.headers.entries()].map(([name, value]) => `${name}: ${value}`).join("\n")}\n${setCookie}\n\n${read.text}`);
-      // As in-process, only a successful connect fills a jar (a failed one keeps the old session).
-      if (init.sessionFor && response.status === 200) {
-        const session = setCookie.match(/pb_ai_session=([^;\s]+)/)?.[1];
-        if (session) jars.set(init.sessionFor, `pb_ai_session=${session}`);
-      }
-      return clientExchange({ step: stepIndex, epoch: exchangeEpoch, label, requestId, startedAt, headersAt, endedAt: Date.now(), circuit }, init, response, read);
+      if (isV2) trace.circuitLog.push({ kind: "response", t: headersAt, epoch: exchangeEpoch, requestId: request.requestId, state: circuit.state });
+      const read = await readClientResponse(response, realTimeReader(streamLimitMs(request.path)));
+      const setCookies = response.headers.getSetCookie();
+      trace.wire.push(`${[...response.headers.entries()].map(([name, value]) => `${name}: ${value}`).join("\n")}\n${setCookies.join("\n")}\n\n${read.text}`);
+      const exchange = clientExchange({ step: request.step, epoch: exchangeEpoch, label: request.label, requestId: request.requestId, startedAt, headersAt, endedAt: Date.now(), circuit }, request, response, read);
+      return { exchange, answer: { status: response.status, setCookies } };
     };
 
-    const burst = async (stepIndex: number, count: number, start: (index: number) => Promise<ClientExchange | null>): Promise<boolean> => {
-      const results = await Promise.all(Array.from({ length: count }, (_, index) => start(index)));
-      for (const exchange of results) if (exchange) trace.exchanges.push(exchange);
-      const pending = [...results.keys()].filter((index) => !results[index]).map(String);
-      if (pending.length > 0) trace.stuck = { step: stepIndex, pending };
-      return pending.length === 0;
-    };
-
-    const runStep = async (stepIndex: number, step: ExplorerStep): Promise<boolean> => {
-      switch (step.do) {
-        case "request": {
-          const method = (step.method ?? "GET").toUpperCase();
-          return burst(stepIndex, step.concurrency ?? 1, (index) =>
-            send(stepIndex, step.label, index, { method, path: step.path, body: step.body, ...(step.headers ? { headers: step.headers } : {}), ...(step.as ? { jar: step.as } : {}) }),
-          );
-        }
-        case "connect":
-          secretsSeen.add(step.key);
-          return burst(stepIndex, 1, () => send(stepIndex, `connect-${step.as}`, 0, { method: "POST", path: "/api/v1/auth/connect", body: { provider: step.provider, apiKey: step.key }, sessionFor: step.as }));
-        case "wait":
-          await realSleep(step.ms);
-          return true;
-        case "restartWorker":
-          await restartEpoch(step.vars ?? {});
-          if (step.vars?.KEY_ENCRYPTION_SECRET_PREV === "") prevGeneration = null;
-          noteSecrets();
-          return true;
-        case "rotateSecret":
-          prevGeneration = secretGeneration;
-          secretGeneration += 1;
-          await restartEpoch({ KEY_ENCRYPTION_SECRET: secretFor(schedule.seed, secretGeneration), KEY_ENCRYPTION_SECRET_PREV: secretFor(schedule.seed, prevGeneration) });
-          noteSecrets();
-          return true;
-        case "setFaults": {
-          const added = stack.control.addFaults({ route: step.route, faults: step.faults, ...(step.server ? { server: step.server } : {}) });
-          if (!added.ok) throw new Error(`steps[${stepIndex}]: ${added.error}`);
-          return true;
-        }
-        case "clearFaults":
-          stack.control.resetFaults();
-          return true;
-        case "kvOutage":
-          await stack.setKvOutage(step.on);
-          kvDown = step.on;
-          return true;
-        case "doOutage":
-          return true;
-      }
+    const target: Target = {
+      async sendAll(requests) {
+        const results = await Promise.all(requests.map((request) => send({ ...request, path: scalePath(request.path, scale()) })));
+        for (const result of results) if (result) trace.exchanges.push(result.exchange);
+        const pending = [...results.keys()].filter((index) => !results[index]).map(String);
+        if (pending.length > 0) trace.stuck = { step: requests[0]!.step, pending };
+        return results.map((result) => result?.answer ?? null);
+      },
+      async wait(ms) {
+        await realSleep(scaleWait(ms, scale()));
+        return true;
+      },
+      async restartWorker(vars) {
+        await restartEpoch(vars);
+        if (vars.KEY_ENCRYPTION_SECRET_PREV === "") prevGeneration = null;
+        noteSecrets();
+      },
+      async rotateSecret() {
+        prevGeneration = secretGeneration;
+        secretGeneration += 1;
+        await restartEpoch({ KEY_ENCRYPTION_SECRET: secretFor(schedule.seed, secretGeneration), KEY_ENCRYPTION_SECRET_PREV: secretFor(schedule.seed, prevGeneration) });
+        noteSecrets();
+      },
+      async setFaults(rule) {
+        const added = stack.control.addFaults({ ...rule, faults: rule.faults.map((fault) => scaleFault(fault, rule.server, scale())) });
+        if (!added.ok) throw new Error(`setFaults: ${added.error}`);
+      },
+      async clearFaults() {
+        stack.control.resetFaults();
+      },
+      async setKvOutage(on) {
+        await stack.setKvOutage(on);
+        kvDown = on;
+      },
     };
 
     stack.control.resetFaults();
@@ -202,23 +189,34 @@ export function createWorkerdRunner(stack: WorkerdStack, options: WorkerdRunnerO
     const logsBefore = stack.workerLogs().length;
     try {
       startEpoch();
-      for (const [index, step] of schedule.steps.entries()) {
+      const beforeStep = (index: number): null => {
         trace.steps.push({ index, t: Date.now(), epoch, kvDown, doDown: false, activeSecret: secretGeneration, prevSecret: prevGeneration });
-        const mapped = mapStepForWorkerd(step, scaleOf(trace.epochs[trace.epochs.length - 1]!.config));
-        if ("skip" in mapped) {
-          stats.skipped[mapped.skip] = (stats.skipped[mapped.skip] ?? 0) + 1;
-          continue;
-        }
-        if (!(await runStep(index, mapped.run))) break;
-      }
+        return null;
+      };
+      const run = await interpret(schedule.steps, target, { beforeStep, clientIp: () => CLIENT_IP });
+      for (const key of run.usedKeys) secretsSeen.add(key);
+      for (const skipped of run.skipped) stats.skipped[skipped.kind] = (stats.skipped[skipped.kind] ?? 0) + 1;
       if (!trace.stuck) await endEpoch();
     } finally {
       stack.control.resetFaults();
       if (kvDown) await stack.setKvOutage(false);
     }
-    trace.attempts = stack.control.events().map((event): AttemptRecord => {
+    const events = stack.control.events();
+    const attribution = attributeAttempts(events, trace.exchanges);
+    trace.attempts = events.map((event): AttemptRecord => {
       const seen = probe.observations.get(event.seq);
-      return { ...event, faults: event.faults.filter((kind) => kind !== PROBE_KIND), epoch: seen?.epoch ?? epoch, circuit: seen?.circuit ?? CLOSED, retryAfterSec: seen?.retryAfterSec ?? null };
+      const who = attribution.get(event.seq);
+      return {
+        ...event,
+        faults: event.faults.filter((kind) => kind !== PROBE_KIND),
+        epoch: seen?.epoch ?? epoch,
+        circuit: seen?.circuit ?? CLOSED,
+        retryAfterSec: seen?.retryAfterSec ?? null,
+        clientRequestId: who?.clientRequestId ?? event.requestId,
+        clientStep: who?.clientStep ?? stepOfRequest(trace.exchanges, event),
+        // Real milliseconds are not the virtual instants the timing invariants compare exactly (trace.clock says which).
+        settledAt: who?.settledAt ?? null,
+      };
     });
     for (const attempt of trace.attempts) {
       if (attempt.server === "backend") trace.circuitLog.push({ kind: "attempt", t: attempt.t, epoch: attempt.epoch, requestId: attempt.requestId, state: attempt.circuit.state });

@@ -1,9 +1,9 @@
-import { ControlPlaneDO } from "../../worker/src/control-plane";
-import type { DoNamespace, DoStub } from "../../worker/src/env";
-import { resetMetrics } from "../../worker/src/metrics";
-import { resetVpsCircuit } from "../../worker/src/vps-circuit";
-import { resetControlPlaneFallback } from "../../worker/src/control-plane-client";
-import { resetRetryBudget } from "../../worker/src/proxy";
+import { ControlPlaneDO } from "../../../worker/src/control-plane";
+import type { DoNamespace, DoStub } from "../../../worker/src/env";
+import { resetMetrics } from "../../../worker/src/metrics";
+import { resetVpsCircuit } from "../../../worker/src/vps-circuit";
+import { resetControlPlaneFallback } from "../../../worker/src/control-plane-client";
+import { resetRetryBudget } from "../../../worker/src/proxy";
 
 /**
  * Module-level state that lives as long as an isolate: the /api/v2 circuit, the metrics, the retry

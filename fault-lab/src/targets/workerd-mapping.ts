@@ -1,10 +1,9 @@
-import type { FaultSpec } from "../src/faults/types";
-import type { ExplorerStep } from "./schedule";
+import type { FaultSpec } from "../faults/types";
 
 /**
  * How a generated schedule (written for the Worker's default windows: 7 s v2 timeout, 20 s open
  * window, 12 s provider timeout) becomes real traffic on workerd with 1 s windows. Pure: the
- * workerd runner calls it per step, the unit test checks it.
+ * workerd target scales each wait, path and fault with it; the unit test checks it.
  */
 
 /**
@@ -84,27 +83,6 @@ export function scaleFault(fault: FaultSpec, server: string | undefined, scale: 
     copy.retryAfter = fault.retryAfter <= PROVIDER_HONOURED_RETRY_AFTER_SEC ? 1 : PROVIDER_HONOURED_RETRY_AFTER_SEC + 1;
   }
   return copy;
-}
-
-export type MappedStep = { run: ExplorerStep } | { skip: string };
-
-/**
- * One schedule step as workerd traffic. Steps workerd cannot reproduce are skipped with a reason
- * (a Durable Object outage: the local DO cannot be made unreachable from outside the runtime).
- */
-export function mapStepForWorkerd(step: ExplorerStep, scale: TimeScale = WORKERD_SCALE): MappedStep {
-  switch (step.do) {
-    case "doOutage":
-      return { skip: "doOutage" };
-    case "wait":
-      return { run: { ...step, ms: scaleWait(step.ms, scale) } };
-    case "request":
-      return { run: { ...step, path: scalePath(step.path, scale) } };
-    case "setFaults":
-      return { run: { ...step, faults: step.faults.map((fault) => scaleFault(fault, step.server, scale)) } };
-    default:
-      return { run: step };
-  }
 }
 
 /**
