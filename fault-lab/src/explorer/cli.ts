@@ -2,15 +2,16 @@ import { readFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { firstViolation } from "./checks";
+import { firstViolation } from "../invariants";
+import { REAL_CLOCK } from "../invariants/types";
 import { DEFAULT_RUNS, describeSchedule, explore, judgeSchedule, type ExploreResult } from "./explore";
-import { runSchedule } from "./harness";
+import { runSchedule } from "../../explorer/harness";
 import { writeExplorerReport } from "./report";
-import { scheduleFromFound } from "./schedule";
-import { eventLog } from "./trace";
-import { exploreOnWorkerd, replayOnWorkerd, WORKERD_SHRINK_RUNS, type WorkerdExploreResult } from "./workerd-explore";
+import { scheduleFromFound } from "../../explorer/schedule";
+import { eventLog } from "../../explorer/trace";
+import { exploreOnWorkerd, replayOnWorkerd, WORKERD_SHRINK_RUNS, type WorkerdExploreResult } from "../../explorer/workerd-explore";
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const REPORT_DIR = resolve(REPO_ROOT, "lab-report");
 
 type Out = (text: string) => void;
@@ -72,7 +73,7 @@ async function replayFile(path: string, runtimeFlag: Runtime | undefined, vars: 
   const runtime = runtimeFlag ?? (recorded === "workerd" ? "workerd" : "in-process");
   const { trace, violation } =
     runtime === "workerd"
-      ? await replayOnWorkerd(schedule.value, vars).then((replayed) => ({ trace: replayed, violation: firstViolation(replayed) }))
+      ? await replayOnWorkerd(schedule.value, vars).then((replayed) => ({ trace: replayed, violation: firstViolation(replayed, REAL_CLOCK) }))
       : await judgeSchedule(schedule.value, (next) => runSchedule(next), true);
   // Real time on workerd: the event log shows what happened, but timings differ from run to run.
   if (runtime === "workerd") out(`replay on workerd (real time)\n`);

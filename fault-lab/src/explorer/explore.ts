@@ -3,15 +3,15 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { scheduleArbitrary } from "./arbitraries";
-import { firstViolation, INVARIANTS } from "./checks";
-import { runSchedule, type HarnessOptions } from "./harness";
+import { firstViolation, INVARIANTS } from "../invariants";
+import { runSchedule, type HarnessOptions } from "../../explorer/harness";
+import { isolationHonestAnswers } from "../invariants/isolation-honest-answers";
+import { REAL_CLOCK, VIRTUAL_CLOCK, type Judging, type Violation } from "../invariants/types";
 import { hasHostileAttacks, withoutHostile } from "./hostile";
-import type { Violation } from "./invariants";
-import { isolationHolds } from "./invariants-isolation";
-import { describeStep, toFoundScenario, type FoundScenario, type Schedule } from "./schedule";
-import type { Trace } from "./trace";
+import { describeStep, toFoundScenario, type FoundScenario, type Schedule } from "../../explorer/schedule";
+import type { Trace } from "../../explorer/trace";
 
-export const FOUND_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../scenarios/found");
+export const FOUND_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../scenarios/found");
 export const DEFAULT_RUNS = 200;
 
 export interface ExploreOptions extends HarnessOptions {
@@ -84,6 +84,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
   const run = options.runSchedule ?? ((schedule: Schedule) => runSchedule(schedule, harness));
   const hostile = options.hostile ?? options.runSchedule === undefined;
   const isolation = hostile && options.runSchedule === undefined;
+  const judging = judgingFor(options.runtime);
   let shrinkRuns = 0;
   let twinRuns = 0;
   const property = fc.asyncProperty(scheduleArbitrary(options.maxSteps, { hostile }), async (schedule) => {
@@ -94,7 +95,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
       generated += 1;
       options.onProgress?.(generated, runs);
     }
-    const judged = await judgeSchedule(schedule, run, isolation);
+    const judged = await judgeSchedule(schedule, run, isolation, judging);
     twinRuns += judged.twinRuns;
     const { violation } = judged;
     if (violation) {
@@ -105,7 +106,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
   });
   const details = await fc.check(property, { seed, numRuns: runs });
   const elapsedMs = performance.now() - started;
-  const summary = { seed, runs, schedules, steps, twinRuns, invariantsChecked: Object.keys(INVARIANTS).length + (isolation ? 1 : 0), elapsedMs };
+  const summary = { seed, runs, schedules, steps, twinRuns, invariantsChecked: INVARIANTS.length + (isolation ? 1 : 0), elapsedMs };
   if (!details.failed || !details.counterexample) return { ...summary, failure: null };
   const cause = details.errorInstance;
   let violation: Violation = cause instanceof InvariantBroken ? cause.violation : { invariant: "harness-error", message: cause instanceof Error ? cause.message : String(cause) };
@@ -113,7 +114,7 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
   // fast-check shrinks the list of parts; one greedy pass then drops single steps it left behind
   // (in-process only: it costs one run per step).
   if (!options.runSchedule && violation.invariant !== "harness-error") {
-    const trimmed = await dropSteps(schedule, violation.invariant, (candidate) => judgeSchedule(candidate, run, isolation).then((judged) => judged.violation));
+    const trimmed = await dropSteps(schedule, violation.invariant, (candidate) => judgeSchedule(candidate, run, isolation, judging).then((judged) => judged.violation));
     schedule = trimmed.schedule;
     violation = trimmed.violation ?? violation;
     schedules += trimmed.runs;
@@ -131,16 +132,25 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
   return { ...summary, schedules, elapsedMs: performance.now() - started, failure: { violation, schedule, path: details.counterexamplePath, shrinks: details.numShrinks, foundAfterMs: foundAfterMs ?? elapsedMs, foundAtRun: foundAtRun ?? generated, file } };
 }
 
+/** In-process runs on the virtual clock; workerd in real time (timestamps within a timer slack). */
+export const judgingFor = (runtime: FoundScenario["explorer"]["runtime"] | undefined): Judging => (runtime === "workerd" ? REAL_CLOCK : VIRTUAL_CLOCK);
+
 /**
  * Runs one schedule and judges it: every single-run invariant, then — when `isolation` is on and
  * the schedule has hostile attacks — the twin run without them and the `isolation` invariant.
  */
-export async function judgeSchedule(schedule: Schedule, run: (schedule: Schedule) => Promise<Trace>, isolation: boolean): Promise<{ trace: Trace; violation: Violation | null; twinRuns: number }> {
+export async function judgeSchedule(
+  schedule: Schedule,
+  run: (schedule: Schedule) => Promise<Trace>,
+  isolation: boolean,
+  judging: Judging = VIRTUAL_CLOCK,
+): Promise<{ trace: Trace; violation: Violation | null; twinRuns: number }> {
   const trace = await run(schedule);
-  const violation = firstViolation(trace);
+  const violation = firstViolation(trace, judging);
   if (violation || !isolation || !hasHostileAttacks(schedule)) return { trace, violation, twinRuns: 0 };
   const twin = await run(withoutHostile(schedule, trace));
-  return { trace, violation: isolationHolds(trace, twin), twinRuns: 1 };
+  const [broken] = isolationHonestAnswers.check({ run: trace, twin }, judging);
+  return { trace, violation: broken ?? null, twinRuns: 1 };
 }
 
 /** Request labels are positional ("s3" is step 4), as the arbitrary writes them. */
