@@ -14,10 +14,15 @@
  */
 const KNOWN_LAB_CYCLE_MODULES = ["^fault-lab/src/scenario/assertions\\.ts$", "^fault-lab/src/scenario/executor\\.ts$"];
 /**
- * Folder cycle: fault-lab/src ↔ fault-lab/explorer. The explorer builds on src; these src files
- * import the explorer back (the runner starts the explorer CLI; the timeline reads its traces).
+ * The lab by concept (docs/lab-layout.md), lowest layer first: what a fault does and what a fake
+ * answers (faults, fakes, clock, control) and the adapters that serve them know nothing of who
+ * drives them; the step model, the targets and the scenario runner drive them; the explorer, the
+ * fleet simulation and the timeline sit on top; the invariants only read traces.
  */
-const KNOWN_LAB_SRC_TO_EXPLORER = ["^fault-lab/src/runner\\.ts$", "^fault-lab/src/timeline/from-trace\\.ts$", "^fault-lab/src/timeline/timeline\\.test\\.ts$"];
+const LAB_LOWER = ["^fault-lab/src/(faults|fakes|clock|adapters|control)/", "^fault-lab/src/(control|control-api|server|result|rng)\\.ts$"];
+const LAB_DRIVERS = "^fault-lab/src/(steps|targets|scenario|stack|explorer|invariants|fleet|timeline)/";
+/** Runtimes that produce traces: the targets (and, until issue 16 is merged, their old home). */
+const LAB_TARGETS = ["^fault-lab/src/(targets|stack|scenario)/", "^fault-lab/explorer/(harness|client|isolate|upstreams|workerd-[a-z-]+)\\.ts$"];
 
 module.exports = {
   forbidden: [
@@ -29,11 +34,18 @@ module.exports = {
       to: { circular: true },
     },
     {
-      name: "lab-src-not-explorer",
+      name: "lab-lower-layers-not-drivers",
       severity: "error",
-      comment: "fault-lab/explorer builds on fault-lab/src; src importing the explorer back is a folder cycle.",
-      from: { path: "^fault-lab/src/", pathNot: KNOWN_LAB_SRC_TO_EXPLORER },
-      to: { path: "^fault-lab/explorer/" },
+      comment: "Faults, fakes, clock, control and adapters are driven; importing a driver (steps, targets, scenario, explorer, invariants…) back is a layer cycle.",
+      from: { path: LAB_LOWER },
+      to: { path: [LAB_DRIVERS, "^fault-lab/explorer/"] },
+    },
+    {
+      name: "invariants-not-targets",
+      severity: "error",
+      comment: "An invariant judges a trace, whatever runtime made it: it never imports a target (nor the explorer that calls it).",
+      from: { path: "^fault-lab/src/invariants/" },
+      to: { path: [...LAB_TARGETS, "^fault-lab/src/explorer/"] },
     },
     {
       name: "worker-not-lab-or-tests",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runSchedule } from "../../explorer/harness";
-import { explorerHtml } from "../../explorer/report";
+import { explorerHtml } from "../explorer/report";
 import { SCHEDULE_VERSION } from "../../explorer/schedule";
 import type { LabEvent } from "../control";
 import type { ClientRecord, ScenarioRun } from "../scenario/records";

@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { traceTimeline } from "../src/timeline/from-trace";
-import { renderTimelineSvg } from "../src/timeline/svg";
+import { traceTimeline } from "../timeline/from-trace";
+import { renderTimelineSvg } from "../timeline/svg";
 import { describeSchedule, type ExploreResult } from "./explore";
-import { runSchedule } from "./harness";
-import type { Trace } from "./trace";
+import { runSchedule } from "../../explorer/harness";
+import type { Trace } from "../../explorer/trace";
 
 const escape = (text: string): string => text.replace(/[&<>"]/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[char]!);
 

@@ -1,79 +1,20 @@
-import type { Invariant } from "./invariants";
-import type { AttemptRecord, ClientExchange, Trace } from "./trace";
+import type { AttemptRecord, Trace } from "../../explorer/trace";
+import { attemptFailed, verdictOf, type AttributedAttempt } from "./provider-attempts";
 
 /**
- * Provider invariants (docs/api.md#ai-providers), checked from what the fakes saw: when each attempt arrived, when
- * it ended and how, and which client request made it. Traces without that data (workerd) pass.
+ * A model of the shared provider breaker, read from attempts alone (no Worker code): the states it
+ * may be in, how reports and acquires move it, and one virtual instant at a time. The rule it
+ * models is decided in worker/src/control-plane-core.ts (the Durable Object's breaker).
  */
-const violation = (invariant: string, message: string) => ({ invariant, message });
-
-const isProvider = (attempt: AttemptRecord): boolean => attempt.server === "gemini" || attempt.server === "openrouter";
-/**
- * What one attempt tells the breaker (docs/decisions/0003): a provider fault (timeout, network
- * error, 5xx, a 2xx that is not JSON) is a failure; one key's outcome (429, 401, 403, the fake
- * Gemini's 400 API_KEY_INVALID) is neutral and not reported, except by the probe; the rest succeed.
- */
-type Verdict = "failure" | "neutral" | "success";
-function verdictOf(attempt: AttemptRecord): Verdict {
-  if (attempt.outcome === "client-gone" || attempt.outcome === "reset") return "failure";
-  if (attempt.status === null) return "success";
-  const malformed = attempt.faults.includes("malformed-json");
-  if (attempt.status >= 500 || (attempt.status >= 200 && attempt.status < 300 && malformed)) return "failure";
-  if (attempt.status === 429 || attempt.status === 401 || attempt.status === 403) return "neutral";
-  if (attempt.server === "gemini" && attempt.status === 400 && !malformed) return "neutral";
-  return "success";
-}
-const attemptFailed = (attempt: AttemptRecord): boolean => verdictOf(attempt) === "failure";
-const observed = (attempt: AttemptRecord): attempt is AttemptRecord & { settledAt: number; clientRequestId: string; clientStep: number } =>
-  isProvider(attempt) && typeof attempt.settledAt === "number" && typeof attempt.clientRequestId === "string" && typeof attempt.clientStep === "number";
-const clientKey = (step: number, requestId: string): string => `${step}/${requestId}`;
-
-/**
- * A hang is cut at exactly PROVIDER_TIMEOUT_MS and an answer before it is taken; a request whose
- * last attempt timed out gets 504 TIMEOUT provider_timeout with Retry-After 5 (or, when the retry
- * was refused by the open breaker, 503 provider_circuit_open), and provider_timeout only then.
- */
-export const providerTimeoutsAre504: Invariant = (trace) => {
-  const lastAttempt = new Map<string, AttemptRecord & { settledAt: number }>();
-  for (const attempt of trace.attempts) {
-    if (!observed(attempt)) continue;
-    const { providerTimeoutMs } = trace.epochs[attempt.epoch]!.config;
-    const lasted = attempt.settledAt - attempt.t;
-    if (attempt.outcome === "client-gone" && lasted !== providerTimeoutMs) {
-      return violation("provider-timeout", `a ${attempt.server} attempt of ${attempt.clientRequestId} was abandoned after ${lasted} ms; PROVIDER_TIMEOUT_MS is ${providerTimeoutMs}`);
-    }
-    if (attempt.outcome === "answered" && lasted >= providerTimeoutMs) {
-      return violation("provider-timeout", `a ${attempt.server} attempt of ${attempt.clientRequestId} was still waited for after ${lasted} ms; PROVIDER_TIMEOUT_MS is ${providerTimeoutMs}`);
-    }
-    lastAttempt.set(clientKey(attempt.clientStep, attempt.clientRequestId), attempt);
-  }
-  for (const exchange of trace.exchanges) {
-    const last = lastAttempt.get(clientKey(exchange.step, exchange.requestId));
-    const cause = exchange.envelope?.cause;
-    const timedOut = last?.outcome === "client-gone";
-    if (cause === "provider_timeout" && !timedOut) {
-      return violation("provider-timeout", `${exchange.requestId} got provider_timeout but its last provider attempt was ${last ? `${last.outcome} ${last.status ?? ""}`.trim() : "never sent"}`);
-    }
-    if (!timedOut || cause === "provider_circuit_open") continue;
-    if (!isTimeoutAnswer(exchange)) {
-      return violation("provider-timeout", `${exchange.requestId} (${exchange.path}): its last provider attempt timed out, but it got ${exchange.status} ${String(exchange.envelope?.code ?? "")} ${String(cause ?? "")} Retry-After ${JSON.stringify(exchange.retryAfter)}; expected 504 TIMEOUT provider_timeout, Retry-After 5`);
-    }
-  }
-  return null;
-};
-
-const isTimeoutAnswer = (exchange: ClientExchange): boolean =>
-  exchange.status === 504 && exchange.envelope?.code === "TIMEOUT" && exchange.envelope.cause === "provider_timeout" && exchange.envelope.retryable === true && exchange.retryAfter === "5";
-
-type BreakerModel =
+export type BreakerModel =
   | { phase: "closed"; failures: number }
   | { phase: "open"; since: number; until: number; why: string }
   | { phase: "half-open"; probe: AttemptRecord; deadline: number };
 
-interface Edge {
+export interface Edge {
   t: number;
   kind: "start" | "end";
-  attempt: AttemptRecord & { settledAt: number };
+  attempt: AttributedAttempt;
 }
 
 interface BreakerRule {
@@ -160,7 +101,7 @@ interface Branch {
  * earlier such reports. (Ordering every same-instant report before every start, as before, put an
  * instant probe's report before its own start and flagged the next caller.)
  */
-function atInstant(states: BreakerModel[], edges: Edge[], trace: Trace, server: string): { states: BreakerModel[] } | { violation: ReturnType<typeof violation> } {
+export function atInstant(states: BreakerModel[], edges: Edge[], trace: Trace, server: string): { states: BreakerModel[] } | { violation: string } {
   const t = edges[0]!.t;
   const earlier = edges.filter((edge) => edge.kind === "end" && edge.attempt.t < t);
   const starts = edges.filter((edge) => edge.kind === "start");
@@ -181,39 +122,9 @@ function atInstant(states: BreakerModel[], edges: Edge[], trace: Trace, server: 
         }
       }
     }
-    if (admitted.size === 0) return { violation: violation("provider-breaker", `${edge.attempt.clientRequestId} (${server}, t=${edge.t}) went upstream ${describeRefusal(branches[0]!.state, edge)}`) };
+    if (admitted.size === 0) return { violation: `${edge.attempt.clientRequestId} (${server}, t=${edge.t}) went upstream ${describeRefusal(branches[0]!.state, edge)}` };
     branches = [...admitted.values()];
   }
   return { states: dedupe(branches.flatMap((branch) => apply(branch, instant.length).map((done) => done.state))) };
 }
 
-/**
- * The shared provider breaker, modelled from the attempts alone: the `threshold`-th consecutive
- * failed attempt opens it for `openMs`, no attempt goes upstream while open, then exactly one probe
- * (another only after the lost-probe deadline, 2 × timeout + 1 s). Reports that end at the same
- * virtual instant may reach the breaker in any order, so the model tracks every state they allow and
- * flags an attempt only when none of them admits it. Checked until the first Durable Object outage:
- * after that the Worker uses per-isolate fallbacks.
- */
-export const providerBreakerHolds: Invariant = (trace) => {
-  const outageAt = trace.steps.find((step) => step.doDown)?.t ?? Number.POSITIVE_INFINITY;
-  for (const server of ["gemini", "openrouter"] as const) {
-    const edges: Edge[] = [];
-    for (const attempt of trace.attempts) {
-      if (attempt.server !== server || !observed(attempt) || attempt.t >= outageAt) continue;
-      edges.push({ t: attempt.t, kind: "start", attempt }, { t: attempt.settledAt, kind: "end", attempt });
-    }
-    edges.sort((a, b) => a.t - b.t || a.attempt.seq - b.attempt.seq);
-    let states: BreakerModel[] = [{ phase: "closed", failures: 0 }];
-    for (let index = 0; index < edges.length; ) {
-      const t = edges[index]!.t;
-      let next = index;
-      while (next < edges.length && edges[next]!.t === t) next += 1;
-      const found = atInstant(states, edges.slice(index, next), trace, server);
-      if ("violation" in found) return found.violation;
-      states = found.states;
-      index = next;
-    }
-  }
-  return null;
-};

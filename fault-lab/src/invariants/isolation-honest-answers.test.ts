@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { HOSTILE_RAW_JAR } from "./hostile";
-import { isolationHolds } from "./invariants-isolation";
-import type { ClientExchange } from "./trace";
-import { attempt, exchange, failure, trace } from "./trace-fixtures";
+import type { ClientExchange, Trace } from "../../explorer/trace";
+import { attempt, exchange, failure, trace } from "../../explorer/trace-fixtures";
+import { HOSTILE_RAW_JAR } from "../hostile-client";
+import { isolationHonestAnswers } from "./isolation-honest-answers";
+import { VIRTUAL_CLOCK } from "./types";
+
+const isolationHolds = (run: Trace, twin: Trace) => isolationHonestAnswers.check({ run, twin }, VIRTUAL_CLOCK)[0] ?? null;
 
 const honest = (requestId: string, step: number, fields: Partial<ClientExchange> = {}): ClientExchange => exchange({ requestId, step, label: `s${step}`, ...fields });
 const upstream = (requestId: string, step: number, seq: number) => attempt({ seq, requestId, clientRequestId: requestId, clientStep: step });

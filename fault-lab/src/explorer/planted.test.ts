@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { BreakerState } from "../../worker/src/breaker";
+import type { BreakerState } from "../../../worker/src/breaker";
 import { DEFAULT_RUNS, describeSchedule, explore } from "./explore";
-import type { HarnessVariant } from "./harness";
-import { UPSTREAM_ORIGINS } from "./upstreams";
+import type { HarnessVariant } from "../../explorer/harness";
+import { UPSTREAM_ORIGINS } from "../../explorer/upstreams";
 
 /**
  * Proof that the explorer finds real bugs: each test plants one in the Worker's resilience core
@@ -11,8 +11,8 @@ import { UPSTREAM_ORIGINS } from "./upstreams";
  */
 const plant = vi.hoisted(() => ({ doubleProbe: false, ignoreRetryBudget: false, keyOutcomesFail: false }));
 
-vi.mock("../../worker/src/breaker", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../../worker/src/breaker")>();
+vi.mock("../../../worker/src/breaker", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../../worker/src/breaker")>();
   // Keyed by the half-open state object: each half-open window is a fresh object, in every schedule.
   const extraProbeGranted = new WeakSet<BreakerState>();
   return {
@@ -29,8 +29,8 @@ vi.mock("../../worker/src/breaker", async (importOriginal) => {
   };
 });
 
-vi.mock("../../worker/src/retry-budget", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../../worker/src/retry-budget")>();
+vi.mock("../../../worker/src/retry-budget", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../../worker/src/retry-budget")>();
   return {
     ...real,
     /** Planted: the retry ignores the budget. */
@@ -38,8 +38,8 @@ vi.mock("../../worker/src/retry-budget", async (importOriginal) => {
   };
 });
 
-vi.mock("../../worker/src/providers/retry-policy", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../../worker/src/providers/retry-policy")>();
+vi.mock("../../../worker/src/providers/retry-policy", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../../worker/src/providers/retry-policy")>();
   return {
     ...real,
     /** Planted (issue 15 finding 1, re-introduced): one key's 401/403/429 and an unsendable key count as provider failures. */

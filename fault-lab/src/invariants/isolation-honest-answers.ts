@@ -1,12 +1,12 @@
-import { isHostileExchange } from "./hostile";
-import type { Violation } from "./invariants";
-import type { ClientExchange, Trace } from "./trace";
+import type { ClientExchange, Trace } from "../../explorer/trace";
+import { isHostileExchange } from "../hostile-client";
+import { firstOnly } from "./types";
 
 /**
  * `isolation` (issue 15): whatever the hostile client sends, every honest client's answers are what
  * they would be without it. Judged on two in-process runs of one schedule on the same seed: `run`
  * with the attacker, and `twin` where each attack step is a wait of the same virtual length
- * (hostile.ts `withoutHostile`). What keeps the two comparable by construction: the attacker's
+ * (explorer/hostile.ts `withoutHostile`). What keeps the two comparable by construction: the attacker's
  * attempts bypass the fault table, it draws backoff jitter from its own RNG stream, it has its own
  * IPs (so its own rate-limit buckets), and its provider calls are skipped while a provider fault is
  * active. Honest answers are compared in order on status, error code, cause and upstream attempts.
@@ -16,8 +16,6 @@ import type { ClientExchange, Trace } from "./trace";
  * At the first honest answer that differs with MORE attempts under the attacker, the rest of the
  * two runs is no longer comparable and the check stops there, passing.
  */
-export const ISOLATION = "isolation";
-
 interface Seen {
   exchange: ClientExchange;
   attempts: number;
@@ -39,7 +37,13 @@ const outcome = ({ exchange, attempts }: Seen): string =>
 const same = (a: Seen, b: Seen): boolean =>
   a.exchange.status === b.exchange.status && a.exchange.envelope?.code === b.exchange.envelope?.code && a.exchange.envelope?.cause === b.exchange.envelope?.cause && a.attempts === b.attempts;
 
-export function isolationHolds(run: Trace, twin: Trace): Violation | null {
+/** The run beside the attacker and its twin without the attacks. */
+export interface TwinRuns {
+  run: Trace;
+  twin: Trace;
+}
+
+export const isolationHonestAnswers = firstOnly<TwinRuns>("isolation", "every honest client's answers are the same with and without the hostile client's attacks", ({ run, twin }) => {
   const withAttacker = honestAnswers(run);
   const without = honestAnswers(twin);
   const count = Math.min(withAttacker.length, without.length);
@@ -51,10 +55,7 @@ export function isolationHolds(run: Trace, twin: Trace): Violation | null {
     if (same(a, b)) continue;
     if (a.attempts > b.attempts) return null;
     const { exchange } = a;
-    return {
-      invariant: ISOLATION,
-      message: `honest ${exchange.method} ${exchange.path} (step ${exchange.step + 1}, ${exchange.requestId}) got ${outcome(a)} beside the hostile client, ${outcome(b)} without it`,
-    };
+    return `honest ${exchange.method} ${exchange.path} (step ${exchange.step + 1}, ${exchange.requestId}) got ${outcome(a)} beside the hostile client, ${outcome(b)} without it`;
   }
   return null;
-}
+});

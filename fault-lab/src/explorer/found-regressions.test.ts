@@ -2,11 +2,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { judgeSchedule } from "./explore";
-import { runSchedule } from "./harness";
-import { scheduleFromFound } from "./schedule";
+import { runSchedule } from "../../explorer/harness";
+import { scheduleFromFound } from "../../explorer/schedule";
 
 /** Every committed counter-example is a regression test: its replay must hold every invariant (isolation with its twin run). */
-const FOUND_DIR = join(import.meta.dirname, "..", "scenarios", "found");
+const FOUND_DIR = join(import.meta.dirname, "..", "..", "scenarios", "found");
 const files = readdirSync(FOUND_DIR).filter((name) => name.endsWith(".json"));
 
 describe("found counter-examples replay clean (in-process)", () => {

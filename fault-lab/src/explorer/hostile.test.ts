@@ -1,13 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { validateScenario } from "../src/scenario/validate";
+import { validateScenario } from "../scenario/validate";
 import { scheduleArbitrary } from "./arbitraries";
-import { CLIENT_IP } from "./client";
+import { CLIENT_IP } from "../../explorer/client";
 import { explore, judgeSchedule } from "./explore";
-import { runSchedule } from "./harness";
-import { HOSTILE_JAR, HOSTILE_RAW_JAR, isHostileAttack, isHostileExchange, withoutHostile } from "./hostile";
-import { describeStep, toFoundScenario, validateSchedule, type Schedule } from "./schedule";
-import { eventLog } from "./trace";
+import { runSchedule } from "../../explorer/harness";
+import { HOSTILE_JAR, HOSTILE_RAW_JAR, isHostileExchange } from "../hostile-client";
+import { isHostileAttack, withoutHostile } from "./hostile";
+import { describeStep, toFoundScenario, validateSchedule, type Schedule } from "../../explorer/schedule";
+import { eventLog } from "../../explorer/trace";
 
 const tinyBudget = { do: "request" as const, label: "s1", path: "/api/v2/sync/pull", as: HOSTILE_RAW_JAR, headers: { "cf-connecting-ip": "203.0.113.66", "x-timeout-ms": "1" } };
 
