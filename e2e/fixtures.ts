@@ -1,5 +1,5 @@
 import { test as base } from "@playwright/test";
-import { randomSecret, startStack, type Stack } from "../fault-lab/src/stack";
+import { randomSecret, startStack, type Stack } from "../fault-lab/src/stack/stack";
 
 /** URLs of the stack Playwright's webServer started (playwright.config.ts puts them in PB_E2E_STACK). */
 export interface SharedStack {
@@ -24,7 +24,7 @@ export const LAB_BASE_VARS: Readonly<Record<string, string>> = {
   VPS_PROXY_RETRIES: "0",
   VPS_PROXY_CIRCUIT_OPEN_MS: "6000",
 };
-/** "" removes a variable (mergeVars in fault-lab/src/stack.ts). */
+/** "" removes a variable (mergeVars in fault-lab/src/stack/stack.ts). */
 const LAB_RESET_VARS: Readonly<Record<string, string>> = { ...LAB_BASE_VARS, KEY_ENCRYPTION_SECRET_PREV: "", DEV_CLOCK_OFFSET_MS: "" };
 
 function readSharedStack(): SharedStack {

@@ -74,7 +74,7 @@ async function connectTargets(options: ReturnType<typeof parseOptions>, profile:
     log(`target: ${base} (not started here: it must run with the ${profile.name} profile's workerVars)`);
     return { baseUrl: base, v2Url: base, backendUrl, stop: async () => undefined };
   }
-  const { startStack } = await import("../fault-lab/src/stack");
+  const { startStack } = await import("../fault-lab/src/stack/stack");
   log(`starting the local stack with the ${profile.name} profile's Worker variables…`);
   const stack = await startStack({ workerVars: profile.workerVars, quiet: true });
   log(`stack: worker ${stack.workerUrl}, backend ${stack.backendUrl}`);

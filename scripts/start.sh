@@ -11,4 +11,4 @@ if ! node -e 'const s=require("net").createServer();s.once("error",()=>process.e
   echo "==> port $port is busy; using a free port"
   port=0
 fi
-exec tsx fault-lab/src/stack-cli.ts --port "$port" --persist .wrangler/state --env-file worker/.dev.vars "$@"
+exec tsx fault-lab/src/stack/stack-cli.ts --port "$port" --persist .wrangler/state --env-file worker/.dev.vars "$@"

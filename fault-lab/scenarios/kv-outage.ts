@@ -2,7 +2,7 @@ import type { Scenario } from "../src/scenario/types";
 import { GEMINI_KEY } from "./_shared";
 
 /**
- * The local KV write outage (src/kv-outage.ts): Miniflare's blob store is made unwritable while the
+ * The local KV write outage (src/stack/kv-outage.ts): Miniflare's blob store is made unwritable while the
  * Worker runs, so the session write inside connect fails for real in workerd.
  */
 export default {

@@ -1,6 +1,6 @@
-import type { ExplorerStep } from "../explorer/schedule";
-import type { ClientExchange } from "../explorer/trace";
-import type { LabControl, ServerName } from "./control";
+import type { ExplorerStep } from "./steps/schedule";
+import type { ClientExchange } from "./trace/trace";
+import type { LabControl, ServerName } from "./control/lab-control";
 
 /**
  * Who the explorer's hostile client is (issue 15): one attacker beside the honest clients u1/u2,
@@ -8,7 +8,7 @@ import type { LabControl, ServerName } from "./control";
  * answers) and the invariants (whose answers are honest). Its requests use jars named `mallory…`:
  * `mallory` holds the attacker's own session (connected with a key the provider refuses for that
  * key alone), `mallory-raw` never holds a cookie, so its self-made Cookie headers go out as written.
- * What it sends: explorer/arbitraries-hostile.ts; its twin run: explorer/hostile.ts.
+ * What it sends: src/explorer/arbitraries-hostile.ts; its twin run: src/explorer/hostile.ts.
  */
 export const HOSTILE_JAR = "mallory";
 export const HOSTILE_RAW_JAR = "mallory-raw";

@@ -7,7 +7,7 @@ import { runScenario } from "./scenario/executor";
 import { loadScenarios } from "./scenario/load";
 import type { ScenarioRun } from "./scenario/records";
 import type { Scenario } from "./scenario/types";
-import { randomSecret, startStack, type Stack } from "./stack";
+import { randomSecret, startStack, type Stack } from "./stack/stack";
 
 const LAB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const REPORT_DIR = resolve(LAB_ROOT, "..", "lab-report");
@@ -33,7 +33,7 @@ function printTable(runs: ScenarioRun[]): void {
 
 async function main(): Promise<number> {
   if (process.argv.includes("--explore") || process.argv.includes("--replay")) {
-    const { runExplorerCli } = await import("../explorer/cli");
+    const { runExplorerCli } = await import("./explorer/cli");
     return runExplorerCli(process.argv.slice(2));
   }
   const { values } = parseArgs({

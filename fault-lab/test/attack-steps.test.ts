@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { createLabControl } from "../src/control";
+import { createLabControl } from "../src/control/lab-control";
 import { runScenario } from "../src/scenario/executor";
 import type { LabTarget } from "../src/scenario/run-state";
 import type { Scenario } from "../src/scenario/types";

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { withoutTiming } from "../src/control";
-import { createLabControl } from "../src/control";
+import { withoutTiming } from "../src/control/lab-control";
+import { createLabControl } from "../src/control/lab-control";
 import { backendService } from "../src/fakes/backend";
-import { startFakeServer } from "../src/server";
+import { startFakeServer } from "../src/adapters/node-http";
 import { startFakes, type Fakes } from "./helpers";
 
 let fakes: Fakes;

@@ -1,8 +1,8 @@
-import { createLabControl, type LabControl } from "../src/control";
+import { createLabControl, type LabControl } from "../src/control/lab-control";
 import { backendService } from "../src/fakes/backend";
 import { geminiService } from "../src/fakes/gemini";
 import { openrouterService } from "../src/fakes/openrouter";
-import { startFakeServer, type FakeServer } from "../src/server";
+import { startFakeServer, type FakeServer } from "../src/adapters/node-http";
 
 export interface Fakes {
   control: LabControl;

@@ -4,7 +4,7 @@ import { networkInterfaces } from "node:os";
 import { describe, expect, it } from "vitest";
 
 /** `npm start` / `npm run stack` run this CLI: it must bind loopback only, and say so. */
-const CLI = "fault-lab/src/stack-cli.ts";
+const CLI = "fault-lab/src/stack/stack-cli.ts";
 
 /** Resolves "refused" or "connected" for a TCP connect to host:port. */
 function tryConnect(host: string, port: number): Promise<"refused" | "connected"> {

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "../../fault-lab/src/stack";
+import { startStack, type Stack } from "../../fault-lab/src/stack/stack";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const INSTALL_LINE = "apt-get update && apt-get install -y --no-install-recommends prometheus";

@@ -2,6 +2,7 @@ import type { Simulation } from "../clock/virtual-clock";
 import type { LabControl, LabEvent, ServerName } from "../control/lab-control";
 import { serveLab } from "../control/serve-lab";
 import { LAB_SERVICES } from "../fakes/services";
+import { HOSTILE_UPSTREAM_LATENCY_MS } from "../hostile-client";
 
 /** Loopback origins the in-process Worker is configured with; nothing listens on them. */
 export const UPSTREAM_ORIGINS: Record<ServerName, string> = {
@@ -33,13 +34,6 @@ export interface ClientTag {
 }
 
 export type UpstreamFetch = (input: Request | string | URL, init?: RequestInit, client?: ClientTag) => Promise<Response>;
-
-/**
- * How long the explorer attacker's own upstream answers take, virtual ms (the value of
- * explorer/hostile.ts, which should import it from here): longer than any client budget it can ask
- * for (the Worker floors X-Timeout-Ms at 1 s), shorter than the Worker's own timeouts.
- */
-export const HOSTILE_UPSTREAM_LATENCY_MS = 3_000;
 
 /**
  * The lab's fakes and fault table behind one `fetch`, on virtual time: the same serveLab the Node

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { HOSTILE_IP, HOSTILE_JAR, HOSTILE_RAW_JAR } from "../hostile-client";
-import type { ExplorerStep } from "../../explorer/schedule";
+import type { ExplorerStep } from "../steps/schedule";
 
 /**
  * Hostile inputs for the explorer's attacker (issue 15): every header, cookie, path and body is

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import type { FaultSpec } from "../faults/types";
 import { hostilePart } from "./arbitraries-hostile";
-import { SCHEDULE_VERSION, type ExplorerStep, type Schedule } from "../../explorer/schedule";
+import { SCHEDULE_VERSION, type ExplorerStep, type Schedule } from "../steps/schedule";
 
 /**
  * fast-check arbitraries over the lab's own fault and step data: every generated value is a valid

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runExplorerCli } from "./cli";
-import { SCHEDULE_VERSION, toFoundScenario } from "../../explorer/schedule";
+import { SCHEDULE_VERSION, toFoundScenario } from "../steps/schedule";
 
 let dir: string;
 beforeAll(async () => {

@@ -5,11 +5,11 @@ import { parseArgs } from "node:util";
 import { firstViolation } from "../invariants";
 import { REAL_CLOCK } from "../invariants/types";
 import { DEFAULT_RUNS, describeSchedule, explore, judgeSchedule, type ExploreResult } from "./explore";
-import { runSchedule } from "../../explorer/harness";
+import { runSchedule } from "../targets/in-process";
 import { writeExplorerReport } from "./report";
-import { scheduleFromFound } from "../../explorer/schedule";
-import { eventLog } from "../../explorer/trace";
-import { exploreOnWorkerd, replayOnWorkerd, WORKERD_SHRINK_RUNS, type WorkerdExploreResult } from "../../explorer/workerd-explore";
+import { scheduleFromFound } from "../steps/schedule";
+import { eventLog } from "../trace/trace";
+import { exploreOnWorkerd, replayOnWorkerd, WORKERD_SHRINK_RUNS, type WorkerdExploreResult } from "./workerd-explore";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const REPORT_DIR = resolve(REPO_ROOT, "lab-report");

@@ -4,12 +4,13 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { scheduleArbitrary } from "./arbitraries";
 import { firstViolation, INVARIANTS } from "../invariants";
-import { runSchedule, type HarnessOptions } from "../../explorer/harness";
+import { runSchedule, type HarnessOptions } from "../targets/in-process";
 import { isolationHonestAnswers } from "../invariants/isolation-honest-answers";
 import { REAL_CLOCK, VIRTUAL_CLOCK, type Judging, type Violation } from "../invariants/types";
 import { hasHostileAttacks, withoutHostile } from "./hostile";
-import { describeStep, toFoundScenario, type FoundScenario, type Schedule } from "../../explorer/schedule";
-import type { Trace } from "../../explorer/trace";
+import { describeStep } from "../steps/describe";
+import { toFoundScenario, type FoundScenario, type Schedule } from "../steps/schedule";
+import type { Trace } from "../trace/trace";
 
 export const FOUND_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../scenarios/found");
 export const DEFAULT_RUNS = 200;

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { judgeSchedule } from "./explore";
-import { runSchedule } from "../../explorer/harness";
-import { scheduleFromFound } from "../../explorer/schedule";
+import { runSchedule } from "../targets/in-process";
+import { scheduleFromFound } from "../steps/schedule";
 
 /** Every committed counter-example is a regression test: its replay must hold every invariant (isolation with its twin run). */
 const FOUND_DIR = join(import.meta.dirname, "..", "..", "scenarios", "found");

@@ -2,13 +2,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { validateScenario } from "../scenario/validate";
 import { scheduleArbitrary } from "./arbitraries";
-import { CLIENT_IP } from "../../explorer/client";
+import { CLIENT_IP } from "../targets/client";
 import { explore, judgeSchedule } from "./explore";
-import { runSchedule } from "../../explorer/harness";
+import { runSchedule } from "../targets/in-process";
 import { HOSTILE_JAR, HOSTILE_RAW_JAR, isHostileExchange } from "../hostile-client";
 import { isHostileAttack, withoutHostile } from "./hostile";
-import { describeStep, toFoundScenario, validateSchedule, type Schedule } from "../../explorer/schedule";
-import { eventLog } from "../../explorer/trace";
+import { describeStep } from "../steps/describe";
+import { toFoundScenario, validateSchedule, type Schedule } from "../steps/schedule";
+import { eventLog } from "../trace/trace";
 
 const tinyBudget = { do: "request" as const, label: "s1", path: "/api/v2/sync/pull", as: HOSTILE_RAW_JAR, headers: { "cf-connecting-ip": "203.0.113.66", "x-timeout-ms": "1" } };
 

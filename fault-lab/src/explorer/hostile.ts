@@ -1,5 +1,5 @@
-import type { ExplorerStep, Schedule } from "../../explorer/schedule";
-import type { Trace } from "../../explorer/trace";
+import type { ExplorerStep, Schedule } from "../steps/schedule";
+import type { Trace } from "../trace/trace";
 import { isHostileJar } from "../hostile-client";
 
 /**

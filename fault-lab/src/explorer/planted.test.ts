@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { BreakerState } from "../../../worker/src/breaker";
 import { DEFAULT_RUNS, describeSchedule, explore } from "./explore";
-import type { HarnessVariant } from "../../explorer/harness";
-import { UPSTREAM_ORIGINS } from "../../explorer/upstreams";
+import type { HarnessVariant } from "../targets/in-process";
+import { UPSTREAM_ORIGINS } from "../adapters/in-process";
 
 /**
  * Proof that the explorer finds real bugs: each test plants one in the Worker's resilience core

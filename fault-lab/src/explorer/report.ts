@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { traceTimeline } from "../timeline/from-trace";
 import { renderTimelineSvg } from "../timeline/svg";
 import { describeSchedule, type ExploreResult } from "./explore";
-import { runSchedule } from "../../explorer/harness";
-import type { Trace } from "../../explorer/trace";
+import { runSchedule } from "../targets/in-process";
+import type { Trace } from "../trace/trace";
 
 const escape = (text: string): string => text.replace(/[&<>"]/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[char]!);
 

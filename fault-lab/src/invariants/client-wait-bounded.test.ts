@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Trace } from "../../explorer/trace";
-import { exchange, trace } from "../../explorer/trace-fixtures";
+import type { Trace } from "../trace/trace";
+import { exchange, trace } from "../trace/trace-fixtures";
 import { clientWaitBounded } from "./client-wait-bounded";
 import { VIRTUAL_CLOCK } from "./types";
 

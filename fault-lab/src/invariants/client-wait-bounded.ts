@@ -1,4 +1,4 @@
-import type { ClientExchange, Epoch } from "../../explorer/trace";
+import type { ClientExchange, Epoch } from "../trace/trace";
 import { firstOnly } from "./types";
 import { epochOf, isV2, SLACK_MS } from "./trace-queries";
 

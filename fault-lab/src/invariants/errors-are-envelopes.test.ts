@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Trace } from "../../explorer/trace";
-import { exchange, failure, trace } from "../../explorer/trace-fixtures";
+import type { Trace } from "../trace/trace";
+import { exchange, failure, trace } from "../trace/trace-fixtures";
 import { errorsAreEnvelopes } from "./errors-are-envelopes";
 import { VIRTUAL_CLOCK } from "./types";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { CircuitSample, Trace } from "../../explorer/trace";
-import { attempt, trace } from "../../explorer/trace-fixtures";
+import type { CircuitSample, Trace } from "../trace/trace";
+import { attempt, trace } from "../trace/trace-fixtures";
 import { halfOpenSingleProbe } from "./half-open-single-probe";
 import { VIRTUAL_CLOCK } from "./types";
 

@@ -1,4 +1,4 @@
-import type { Trace } from "../../explorer/trace";
+import type { Trace } from "../trace/trace";
 import { clientWaitBounded } from "./client-wait-bounded";
 import { errorsAreEnvelopes } from "./errors-are-envelopes";
 import { halfOpenSingleProbe } from "./half-open-single-probe";

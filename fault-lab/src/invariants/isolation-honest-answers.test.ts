@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ClientExchange, Trace } from "../../explorer/trace";
-import { attempt, exchange, failure, trace } from "../../explorer/trace-fixtures";
+import type { ClientExchange, Trace } from "../trace/trace";
+import { attempt, exchange, failure, trace } from "../trace/trace-fixtures";
 import { HOSTILE_RAW_JAR } from "../hostile-client";
 import { isolationHonestAnswers } from "./isolation-honest-answers";
 import { VIRTUAL_CLOCK } from "./types";

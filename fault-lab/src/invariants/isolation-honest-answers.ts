@@ -1,4 +1,4 @@
-import type { ClientExchange, Trace } from "../../explorer/trace";
+import type { ClientExchange, Trace } from "../trace/trace";
 import { isHostileExchange } from "../hostile-client";
 import { firstOnly } from "./types";
 
@@ -6,7 +6,7 @@ import { firstOnly } from "./types";
  * `isolation` (issue 15): whatever the hostile client sends, every honest client's answers are what
  * they would be without it. Judged on two in-process runs of one schedule on the same seed: `run`
  * with the attacker, and `twin` where each attack step is a wait of the same virtual length
- * (explorer/hostile.ts `withoutHostile`). What keeps the two comparable by construction: the attacker's
+ * (src/explorer/hostile.ts `withoutHostile`). What keeps the two comparable by construction: the attacker's
  * attempts bypass the fault table, it draws backoff jitter from its own RNG stream, it has its own
  * IPs (so its own rate-limit buckets), and its provider calls are skipped while a provider fault is
  * active. Honest answers are compared in order on status, error code, cause and upstream attempts.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createMetrics, type MetricsSnapshot } from "../../../worker/src/metrics";
-import type { Trace } from "../../explorer/trace";
-import { attempt, exchange, FIXTURE_CONFIG, trace } from "../../explorer/trace-fixtures";
+import type { Trace } from "../trace/trace";
+import { attempt, exchange, FIXTURE_CONFIG, trace } from "../trace/trace-fixtures";
 import { metricsMatchObservations } from "./metrics-match-observations";
 import { VIRTUAL_CLOCK } from "./types";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Trace } from "../../explorer/trace";
-import { trace } from "../../explorer/trace-fixtures";
+import type { Trace } from "../trace/trace";
+import { trace } from "../trace/trace-fixtures";
 import { noSecretLeak } from "./no-secret-leak";
 import { VIRTUAL_CLOCK } from "./types";
 

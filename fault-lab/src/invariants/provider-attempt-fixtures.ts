@@ -1,5 +1,5 @@
-import type { AttemptRecord, ClientExchange } from "../../explorer/trace";
-import { attempt, exchange } from "../../explorer/trace-fixtures";
+import type { AttemptRecord, ClientExchange } from "../trace/trace";
+import { attempt, exchange } from "../trace/trace-fixtures";
 
 /** Provider attempts and AI answers for the provider invariants' unit tests. */
 let seq = 0;

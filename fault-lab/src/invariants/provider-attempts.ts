@@ -1,4 +1,4 @@
-import type { AttemptRecord } from "../../explorer/trace";
+import type { AttemptRecord } from "../trace/trace";
 
 /**
  * What the provider invariants read from one provider attempt, the same way on every runtime:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { AttemptRecord, Trace } from "../../explorer/trace";
-import { trace } from "../../explorer/trace-fixtures";
+import type { AttemptRecord, Trace } from "../trace/trace";
+import { trace } from "../trace/trace-fixtures";
 import { call } from "./provider-attempt-fixtures";
 import { providerBreakerHolds } from "./provider-breaker-holds";
 import { REAL_CLOCK, VIRTUAL_CLOCK } from "./types";

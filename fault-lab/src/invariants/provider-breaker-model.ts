@@ -1,4 +1,4 @@
-import type { AttemptRecord, Trace } from "../../explorer/trace";
+import type { AttemptRecord, Trace } from "../trace/trace";
 import { attemptFailed, verdictOf, type AttributedAttempt } from "./provider-attempts";
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { AttemptRecord, Trace } from "../../explorer/trace";
-import { FIXTURE_CONFIG, trace } from "../../explorer/trace-fixtures";
+import type { AttemptRecord, Trace } from "../trace/trace";
+import { FIXTURE_CONFIG, trace } from "../trace/trace-fixtures";
 import { aiExchange, call, timeoutAnswer } from "./provider-attempt-fixtures";
 import { providerTimeoutIs504 } from "./provider-timeout-is-504";
 import { REAL_CLOCK, VIRTUAL_CLOCK } from "./types";

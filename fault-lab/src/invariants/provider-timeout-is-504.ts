@@ -1,4 +1,4 @@
-import type { ClientExchange } from "../../explorer/trace";
+import type { ClientExchange } from "../trace/trace";
 import { attributed, clientKey, isProvider, type AttributedAttempt } from "./provider-attempts";
 import { firstOnly } from "./types";
 

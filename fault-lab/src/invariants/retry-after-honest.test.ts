@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Trace } from "../../explorer/trace";
-import { attempt, failure, trace } from "../../explorer/trace-fixtures";
+import type { Trace } from "../trace/trace";
+import { attempt, failure, trace } from "../trace/trace-fixtures";
 import { retryAfterHonest } from "./retry-after-honest";
 import { VIRTUAL_CLOCK } from "./types";
 

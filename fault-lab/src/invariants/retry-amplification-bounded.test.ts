@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Trace } from "../../explorer/trace";
-import { attempt, trace } from "../../explorer/trace-fixtures";
+import type { Trace } from "../trace/trace";
+import { attempt, trace } from "../trace/trace-fixtures";
 import { retryAmplificationBounded } from "./retry-amplification-bounded";
 import { VIRTUAL_CLOCK } from "./types";
 

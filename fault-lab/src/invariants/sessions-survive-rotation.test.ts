@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hashKey } from "../fakes/ai-answers";
-import type { StepRecord, Trace } from "../../explorer/trace";
-import { attempt, exchange, trace } from "../../explorer/trace-fixtures";
+import type { StepRecord, Trace } from "../trace/trace";
+import { attempt, exchange, trace } from "../trace/trace-fixtures";
 import { sessionsSurviveRotation } from "./sessions-survive-rotation";
 import { VIRTUAL_CLOCK } from "./types";
 

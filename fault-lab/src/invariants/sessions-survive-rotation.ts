@@ -1,5 +1,5 @@
 import { hashKey } from "../fakes/ai-answers";
-import type { ClientExchange } from "../../explorer/trace";
+import type { ClientExchange } from "../trace/trace";
 import { firstOnly } from "./types";
 
 /**

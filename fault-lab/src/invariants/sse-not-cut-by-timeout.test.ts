@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Trace } from "../../explorer/trace";
-import { attempt, exchange, trace } from "../../explorer/trace-fixtures";
+import type { Trace } from "../trace/trace";
+import { attempt, exchange, trace } from "../trace/trace-fixtures";
 import { sseNotCutByTimeout } from "./sse-not-cut-by-timeout";
 import { VIRTUAL_CLOCK } from "./types";
 

@@ -1,4 +1,4 @@
-import type { AttemptRecord, ClientExchange, Epoch, Trace } from "../../explorer/trace";
+import type { AttemptRecord, ClientExchange, Epoch, Trace } from "../trace/trace";
 
 /** Lookups several invariants share; each is a plain read of the trace. */
 export const SLACK_MS = 1_000;

@@ -1,4 +1,4 @@
-import type { Trace } from "../../explorer/trace";
+import type { Trace } from "../trace/trace";
 
 /** A broken invariant: its name (also the found file's name) and what was seen, readable. */
 export interface Violation {

@@ -1,4 +1,4 @@
-import type { LabEvent } from "../control";
+import type { LabEvent } from "../control/lab-control";
 import type { RunState } from "./run-state";
 import type { AssertionResult, ClientRecord } from "./records";
 import type { Assertion, CheckName, Comparison } from "./types";

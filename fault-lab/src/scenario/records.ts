@@ -1,4 +1,4 @@
-import type { LabEvent } from "../control";
+import type { LabEvent } from "../control/lab-control";
 import type { Assertion } from "./types";
 
 /** One client response as the lab saw it. */

@@ -1,8 +1,8 @@
-import type { LabControl } from "../control";
-import type { KvEntry } from "../stack";
+import type { LabControl } from "../control/lab-control";
+import type { KvEntry } from "../stack/stack";
 import type { ClientRecord } from "./records";
 
-/** What a scenario runs against: the workerd stack (src/stack.ts), or anything with the same shape. */
+/** What a scenario runs against: the workerd stack (src/stack/stack.ts), or anything with the same shape. */
 export interface LabTarget {
   workerUrl: string;
   control: LabControl;

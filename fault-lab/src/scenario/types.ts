@@ -1,4 +1,4 @@
-import type { ServerName } from "../control";
+import type { ServerName } from "../control/lab-control";
 import type { FaultRuleSpec, Step } from "../steps/model";
 
 export type { FaultRuleSpec, RequestStep, Step, StepKind } from "../steps/model";

@@ -5,7 +5,7 @@ import { connectLabel, requestMethod, type RequestStep, type Step } from "./mode
 export interface InterpretOptions {
   /**
    * Called before each step with its index. Returning a reason skips the step (the in-process
-   * explorer holds the attacker back while a provider fault is armed, see explorer/hostile.ts).
+   * explorer holds the attacker back while a provider fault is armed, see src/explorer/hostile.ts).
    */
   beforeStep?(index: number, step: Step): string | null;
   /** Default client address (CF-Connecting-IP) per request; a step's own header wins. */

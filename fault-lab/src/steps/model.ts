@@ -1,4 +1,4 @@
-import type { ServerName } from "../control";
+import type { ServerName } from "../control/lab-control";
 import type { FaultSpec } from "../faults/types";
 
 /**

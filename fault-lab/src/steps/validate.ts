@@ -1,4 +1,4 @@
-import { SERVER_NAMES } from "../control";
+import { SERVER_NAMES } from "../control/lab-control";
 import { parseFault } from "../faults/registry";
 import type { FaultSpec } from "../faults/types";
 import { err, ok, type Result } from "../result";

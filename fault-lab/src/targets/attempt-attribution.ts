@@ -1,5 +1,5 @@
-import type { LabEvent } from "../control";
-import type { ClientExchange } from "./trace";
+import type { LabEvent } from "../control/lab-control";
+import type { ClientExchange } from "../trace/trace";
 
 /** Who made a provider attempt, and when its exchange ended (the fake's own clock). */
 export interface Attribution {

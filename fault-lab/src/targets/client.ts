@@ -1,5 +1,5 @@
 import type { ClientRequest } from "./target";
-import type { ClientExchange, Envelope } from "./trace";
+import type { ClientExchange, Envelope } from "../trace/trace";
 
 /** The one clock call a client read needs: a cancellable sleep (virtual in-process, real on workerd). */
 export interface ReadClock {

@@ -39,7 +39,7 @@ function noteSecrets(state: RunState): void {
 }
 
 /**
- * The scenario runner's target: the Node fakes and the Worker on workerd (src/stack.ts), on the
+ * The scenario runner's target: the Node fakes and the Worker on workerd (src/stack/stack.ts), on the
  * real clock. Every answer is recorded under its label for the assertions; a network failure
  * talking to the Worker is recorded too (and fails the scenario's checks), never a stuck run.
  */

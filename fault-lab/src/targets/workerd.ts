@@ -2,19 +2,19 @@ import { sleep as realSleep } from "../../../worker/src/deps";
 import { parseConfig, type WorkerConfig } from "../../../worker/src/config";
 import type { WorkerEnv } from "../../../worker/src/env";
 import type { CircuitView, MetricsSnapshot } from "../../../worker/src/metrics";
-import type { LabEvent } from "../control";
-import type { Stack } from "../stack";
+import type { LabEvent } from "../control/lab-control";
+import type { Stack } from "../stack/stack";
 import { interpret } from "../steps/interpret";
 import type { Schedule } from "../steps/schedule";
 import { attributeAttempts } from "./attempt-attribution";
 import { CLIENT_IP, clientExchange, readClientResponse, type ReadClock } from "./client";
 import { secretFor } from "./secrets";
 import type { Answer, ClientRequest, Target } from "./target";
-import { epochConfig, type AttemptRecord, type ClientExchange, type EpochConfig, type Trace } from "./trace";
+import { epochConfig, type AttemptRecord, type ClientExchange, type EpochConfig, type Trace } from "../trace/trace";
 import { scaleFault, scalePath, scaleWait, streamLimitMs, WORKERD_BASE_VARS, type TimeScale } from "./workerd-mapping";
 import { installAttemptProbe, PROBE_KIND } from "./workerd-probe";
 
-/** The stack the workerd runner drives (a `Stack` from fault-lab/src/stack.ts fits). */
+/** The stack the workerd runner drives (a `Stack` from fault-lab/src/stack/stack.ts fits). */
 export type WorkerdStack = Pick<Stack, "workerUrl" | "control" | "restartWorker" | "workerVars" | "workerLogs" | "setKvOutage">;
 
 /** A request with no response headers after this long counts as never answered ("stuck"). */

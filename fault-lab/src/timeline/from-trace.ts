@@ -1,5 +1,5 @@
-import { describeStep } from "../../explorer/schedule";
-import type { Trace } from "../../explorer/trace";
+import { describeStep } from "../steps/describe";
+import type { Trace } from "../trace/trace";
 import { circuitBands, retryAfterSeconds, toneForStatus, type Countdown, type Span, type StateSample, type Timeline } from "./model";
 
 const PROVIDER_LANES = ["gemini", "openrouter"] as const;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { runSchedule } from "../../explorer/harness";
+import { runSchedule } from "../targets/in-process";
 import { explorerHtml } from "../explorer/report";
-import { SCHEDULE_VERSION } from "../../explorer/schedule";
-import type { LabEvent } from "../control";
+import { SCHEDULE_VERSION } from "../steps/schedule";
+import type { LabEvent } from "../control/lab-control";
 import type { ClientRecord, ScenarioRun } from "../scenario/records";
 import { traceTimeline } from "./from-trace";
 import { scenarioTimeline } from "./from-scenario";

@@ -4,7 +4,7 @@ import { emptyResponse, jsonResponse } from "../http";
 import { err, ok, type Result } from "../result";
 
 /**
- * The fault panel's same-origin bridge to the local fakes' control API (fault-lab/src/control-api.ts):
+ * The fault panel's same-origin bridge to the local fakes' control API (fault-lab/src/control/control-api.ts):
  * the page keeps `connect-src 'self'` and calls `/__dev/lab/*`; the Worker forwards to
  * DEV_FAULT_CONTROL_URL, a loopback URL the lab stack sets. Only reached in development on a
  * loopback host (routes/dev.ts). Writes must come from the page itself: a JSON body and an Origin

@@ -1,5 +1,5 @@
 import type { WorkerConfig } from "../../../worker/src/config";
-import type { LabEvent } from "../control";
+import type { LabEvent } from "../control/lab-control";
 import { hashKey } from "../fakes/ai-answers";
 import type { CircuitView, MetricsSnapshot } from "../../../worker/src/metrics";
 import type { Schedule } from "../steps/schedule";

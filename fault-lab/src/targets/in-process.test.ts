@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { scheduleArbitrary } from "./arbitraries";
-import { firstViolation } from "./checks";
-import { runSchedule } from "./harness";
-import type { Schedule } from "./schedule";
-import { eventLog } from "./trace";
+import { scheduleArbitrary } from "../explorer/arbitraries";
+import { firstViolation } from "../invariants";
+import { runSchedule } from "./in-process";
+import type { Schedule } from "../steps/schedule";
+import { eventLog } from "../trace/trace";
 
 const circuitSchedule: Schedule = {
   version: 1,

@@ -1,23 +1,23 @@
-import { getConfig, type WorkerConfig } from "../../worker/src/config";
-import type { Deps } from "../../worker/src/deps";
-import type { WorkerEnv } from "../../worker/src/env";
-import { handleRequest } from "../../worker/src/index";
-import { snapshotMetrics, type MetricsSnapshot } from "../../worker/src/metrics";
-import { vpsCircuitView } from "../../worker/src/vps-circuit";
-import { createFakeKv } from "../../worker/unit/fakes";
-import { createLabControl } from "../src/control";
-import { createRng } from "../src/rng";
-import { HOSTILE_ACCOUNT_IP, HOSTILE_IP, callsProvider, isHostileJar, providerFaultActive } from "./hostile";
-import { createSimulation, type Simulation } from "./sim";
-import { UPSTREAM_ORIGINS, createUpstreamFetch, type ClientTag } from "./upstreams";
-import { interpret } from "../src/steps/interpret";
-import type { Step } from "../src/steps/model";
-import type { Schedule } from "../src/steps/schedule";
-import { CLIENT_IP, clientExchange, readClientResponse } from "../src/targets/client";
-import { createDoNamespace, resetIsolateState } from "../src/targets/isolate";
-import { secretFor } from "../src/targets/secrets";
-import type { Answer, ClientRequest, Target } from "../src/targets/target";
-import { epochConfig, type AttemptRecord, type ClientExchange, type Trace } from "../src/targets/trace";
+import { getConfig, type WorkerConfig } from "../../../worker/src/config";
+import type { Deps } from "../../../worker/src/deps";
+import type { WorkerEnv } from "../../../worker/src/env";
+import { handleRequest } from "../../../worker/src";
+import { snapshotMetrics, type MetricsSnapshot } from "../../../worker/src/metrics";
+import { vpsCircuitView } from "../../../worker/src/vps-circuit";
+import { createFakeKv } from "../../../worker/unit/fakes";
+import { createLabControl } from "../control/lab-control";
+import { createRng } from "../rng";
+import { HOSTILE_ACCOUNT_IP, HOSTILE_IP, callsProvider, isHostileJar, providerFaultActive } from "../hostile-client";
+import { createSimulation, type Simulation } from "../clock/virtual-clock";
+import { UPSTREAM_ORIGINS, createUpstreamFetch, type ClientTag } from "../adapters/in-process";
+import { interpret } from "../steps/interpret";
+import type { Step } from "../steps/model";
+import type { Schedule } from "../steps/schedule";
+import { CLIENT_IP, clientExchange, readClientResponse } from "./client";
+import { createDoNamespace, resetIsolateState } from "./isolate";
+import { secretFor } from "./secrets";
+import type { Answer, ClientRequest, Target } from "./target";
+import { epochConfig, type AttemptRecord, type ClientExchange, type Trace } from "../trace/trace";
 
 /** The Worker's own origin in-process: loopback, so metrics and dev rules apply as in the lab. */
 export const WORKER_ORIGIN = "http://127.0.0.1:8787";
@@ -190,7 +190,7 @@ export async function runSchedule(schedule: Schedule, options: HarnessOptions = 
     trace.steps.push({ index, t: sim.now(), epoch, kvDown: kv.failing, doDown: doNamespace.down, activeSecret: secretGeneration, prevSecret: prevGeneration });
     if (callsProvider(step) && providerFaultActive(control)) {
       (trace.hostileSkipped ??= []).push(index);
-      return "a provider fault is armed: the attacker waits (explorer/hostile.ts)";
+      return "a provider fault is armed: the attacker waits (src/explorer/hostile.ts)";
     }
     return null;
   };

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scheduleArbitrary } from "./arbitraries";
-import { INVARIANTS } from "./checks";
-import { scheduleFromFound } from "./schedule";
+import { INVARIANTS } from "../invariants";
+import { scheduleFromFound } from "../steps/schedule";
 import { exploreOnWorkerd } from "./workerd-explore";
 
 const SEED = 4;

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { LOOPBACK_HOST } from "./server";
+import { LOOPBACK_HOST } from "../adapters/node-http";
 import { startStack, type StackOptions } from "./stack";
 
 function fail(message: string): never {

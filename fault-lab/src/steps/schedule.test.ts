@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { validateScenario } from "../src/scenario/validate";
-import { scheduleArbitrary } from "./arbitraries";
+import { validateScenario } from "../scenario/validate";
+import { scheduleArbitrary } from "../explorer/arbitraries";
 import { scheduleFromFound, toFoundScenario, validateSchedule, SCHEDULE_VERSION } from "./schedule";
 
 const meta = { seed: 7, path: "3:1", invariant: "single-probe", message: "two probes", runtime: "in-process" as const };

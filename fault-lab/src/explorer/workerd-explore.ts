@@ -1,9 +1,9 @@
-import { startStack, type Stack } from "../src/stack";
+import { startStack, type Stack } from "../stack/stack";
 import { explore, type ExploreOptions, type ExploreResult } from "./explore";
-import type { Schedule } from "./schedule";
-import type { Trace } from "./trace";
-import { WORKERD_BASE_VARS } from "../src/targets/workerd-mapping";
-import { createWorkerdRunner, type WorkerdRunnerOptions, type WorkerdRunStats } from "../src/targets/workerd";
+import type { Schedule } from "../steps/schedule";
+import type { Trace } from "../trace/trace";
+import { WORKERD_BASE_VARS } from "../targets/workerd-mapping";
+import { createWorkerdRunner, type WorkerdRunnerOptions, type WorkerdRunStats } from "../targets/workerd";
 
 /** Shrinking re-runs schedules in real time on workerd: at most this many by default. */
 export const WORKERD_SHRINK_RUNS = 30;

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { scheduleArbitrary } from "./arbitraries";
-import { validateStep } from "../src/steps/validate";
-import { MAX_GAP_WINDOWS, retryAfterSeconds, streamLimitMs, scaleFault, scalePath, scaleWait, WORKERD_SCALE, type TimeScale } from "../src/targets/workerd-mapping";
+import { scheduleArbitrary } from "../explorer/arbitraries";
+import { validateStep } from "../steps/validate";
+import { MAX_GAP_WINDOWS, retryAfterSeconds, streamLimitMs, scaleFault, scalePath, scaleWait, WORKERD_SCALE, type TimeScale } from "./workerd-mapping";
 
 const ONE_SECOND: TimeScale = { vpsTimeoutMs: 1_000, vpsOpenMs: 1_000, providerTimeoutMs: 800 };
 

@@ -5,11 +5,11 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setKvWriteOutage } from "./kv-outage";
-import { createLabControl, type LabControl } from "./control";
-import { backendService } from "./fakes/backend";
-import { geminiService } from "./fakes/gemini";
-import { openrouterService } from "./fakes/openrouter";
-import { LOOPBACK_HOST, startFakeServer, type FakeServer } from "./server";
+import { createLabControl, type LabControl } from "../control/lab-control";
+import { backendService } from "../fakes/backend";
+import { geminiService } from "../fakes/gemini";
+import { openrouterService } from "../fakes/openrouter";
+import { LOOPBACK_HOST, startFakeServer, type FakeServer } from "../adapters/node-http";
 
 export interface StackOptions {
   /** Merged over the defaults (NODE_ENV, KEY_ENCRYPTION_SECRET, VPS_API_ORIGIN, provider bases). */
