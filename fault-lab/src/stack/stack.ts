@@ -48,7 +48,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 export const WRANGLER_CONFIG = join(REPO_ROOT, "worker/wrangler.toml");
 
 /** The part of Miniflare's KV namespace the lab reads. */
