@@ -73,7 +73,8 @@ export function validateStep(where: string, raw: unknown): Result<Step> {
       if (raw.label !== undefined) checks.push(needString("label"));
       break;
     case "wait":
-      if (!isCount(raw.ms, 0, Number.MAX_SAFE_INTEGER)) checks.push(err(`${where}.ms must be an integer ≥ 0`));
+      if (typeof raw.ms !== "number") checks.push(err(`${where}.ms must be a number (got ${typeOf(raw.ms)})`));
+      else if (!isCount(raw.ms, 0, Number.MAX_SAFE_INTEGER)) checks.push(err(`${where}.ms must be an integer ≥ 0`));
       break;
     case "restartWorker":
       checks.push(validateStrings(`${where}.vars`, raw.vars));
