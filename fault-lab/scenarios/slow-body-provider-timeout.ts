@@ -11,6 +11,7 @@ export default {
   name: "slow-body-provider-timeout",
   description: "Gemini answers headers on time but trickles the body → 504 TIMEOUT cause provider_timeout after PROVIDER_TIMEOUT_MS, no retry.",
   seed: 41,
+  freshWorker: true,
   workerVars: { PROVIDER_TIMEOUT_MS: "800", PROVIDER_RETRIES: "0" },
   faults: [],
   traffic: [
@@ -19,7 +20,7 @@ export default {
     { do: "request", label: "analyze", path: "/api/v1/ai/analyze", body: ANALYZE, as: "alice" },
   ],
   expect: [
-    { check: "status", label: "connect:alice", equals: 200 },
+    { check: "status", label: "connect-alice", equals: 200 },
     { check: "status", label: "analyze", equals: 504 },
     { check: "errorCode", label: "analyze", equals: "TIMEOUT" },
     { check: "cause", label: "analyze", equals: "provider_timeout" },

@@ -26,6 +26,7 @@ describe("validateScenario", () => {
     [{ ...minimal, expect: [{ check: "vibes" }] }, "expect[0].check must be one of"],
     [{ ...minimal, expect: [{ check: "status", equals: 200 }] }, "expect[0].label must be a string"],
     [{ ...minimal, workerVars: { RATE_LIMIT_MAX: 3 } }, "scenario.workerVars.RATE_LIMIT_MAX must be a string"],
+    [{ ...minimal, expect: [{ check: "status", label: "connect:alice", equals: 200 }] }, 'expect[0].label "connect:alice": a connect step\'s response is labelled "connect-alice" now'],
   ])("rejects %j naming the field", (value, message) => {
     const checked = validateScenario(value);
     expect(checked.ok).toBe(false);

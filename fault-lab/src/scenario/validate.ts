@@ -22,6 +22,9 @@ function requireFields(value: Record<string, unknown>, fields: Record<string, st
   return ok(undefined);
 }
 
+/** The label connect steps had before the one step model (`connect:<as>`), or null. */
+const oldConnectLabel = (label: unknown): string | null => (typeof label === "string" ? (/^connect:(.+)$/.exec(label)?.[1] ?? null) : null);
+
 /** Checks a scenario's shape; the error names the field (e.g. `traffic[2].ms must be a number`). */
 export function validateScenario(value: unknown): Result<Scenario> {
   if (typeOf(value) !== "object") return err("the scenario must be an object");
@@ -47,6 +50,8 @@ export function validateScenario(value: unknown): Result<Scenario> {
     if (typeof check !== "string" || !(CHECK_NAMES as string[]).includes(check)) return err(`${where}.check must be one of ${CHECK_NAMES.join(", ")} (got ${JSON.stringify(check)})`);
     const checked = requireFields(assertion as Record<string, unknown>, CHECK_FIELDS[check] ?? {}, where);
     if (!checked.ok) return checked;
+    const oldLabel = oldConnectLabel((assertion as { label?: unknown }).label);
+    if (oldLabel) return err(`${where}.label "connect:${oldLabel}": a connect step's response is labelled "connect-${oldLabel}" now (one step model, docs/lab.md); rename the label`);
   }
   return ok(value as Scenario);
 }
