@@ -4,7 +4,6 @@
  */
 export { createSimulation, type Simulation } from "../../explorer/sim";
 export { createUpstreamFetch, UPSTREAM_ORIGINS, type ClientTag, type UpstreamFetch } from "../../explorer/upstreams";
-export { resetIsolateState } from "../../explorer/isolate";
 export type { Violation } from "../../explorer/invariants";
 export { createLabControl, type FaultRule, type LabControl, type LabEvent } from "../control";
 export { createRng, type Rng } from "../rng";
@@ -17,9 +16,9 @@ export type { Deps } from "../../../worker/src/deps";
 export type { DoNamespace, DoStub, WorkerEnv } from "../../../worker/src/env";
 
 import { handleRequest } from "../../../worker/src/index";
+import { createIsolateState } from "../../../worker/src/isolate-state";
 import type { Deps } from "../../../worker/src/deps";
 import type { WorkerEnv } from "../../../worker/src/env";
-import { resetIsolateState } from "../../explorer/isolate";
 
 export interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
@@ -30,15 +29,13 @@ export interface WorkerIsolate {
   handle(request: Request, env: WorkerEnv, deps: Deps, executionContext: ExecutionContextLike): Promise<Response>;
 }
 
-/**
- * Today's Worker keeps per-isolate state in module globals, so every simulated isolate shares one
- * state (the fleet behaves like one big isolate for the /api/v2 circuit and retry budget).
- */
-export function createWorkerIsolates(count: number): WorkerIsolate[] {
-  resetIsolateState();
-  const shared: WorkerIsolate = { handle: (request, env, deps, executionContext) => handleRequest(request, env, deps, executionContext) };
-  return Array.from({ length: count }, () => shared);
+/** N isolates on one copy of the Worker's code, each with its own IsolateState. */
+export function createWorkerIsolates(count: number, startedAt: number): WorkerIsolate[] {
+  return Array.from({ length: count }, () => {
+    const isolate = createIsolateState(startedAt);
+    return { handle: (request, env, deps, executionContext) => handleRequest(request, env, deps, executionContext, isolate) };
+  });
 }
 
-/** Whether each isolate has its own state (false while the Worker keeps module globals). */
-export const ISOLATE_STATE_PER_ISOLATE = false;
+/** Whether each isolate has its own state (false while the Worker kept module globals). */
+export const ISOLATE_STATE_PER_ISOLATE = true;

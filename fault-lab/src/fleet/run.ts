@@ -101,7 +101,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetTrace> {
   };
   const config = getConfig(baseEnv);
   const host = createControlPlaneHost(sim, baseEnv, { serviceMs, globalName: CONTROL_PLANE_NAME });
-  const workers = createWorkerIsolates(count);
+  const workers = createWorkerIsolates(count, sim.now());
 
   const attempts: UpstreamAttempt[] = [];
   let recording = false;
