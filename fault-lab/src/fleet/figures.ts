@@ -23,6 +23,8 @@ export interface PhaseFigures {
   addedLatencyP99Ms: number | null;
   /** Backend requests per circuit window (VPS_PROXY_CIRCUIT_OPEN_MS) of the phase, in order. */
   backendPerWindow: number[];
+  /** Of those, probes: sent while the sending isolate's circuit was half-open. */
+  backendProbesPerWindow: number[];
   /** Backend attempts per /api/v2 request. */
   backendAttemptsPerV2: number | null;
   /** Heal phases: from the heal until the last failed answer of the kind the outage broke. */
@@ -58,8 +60,13 @@ function phaseFigures(trace: FleetTrace, phase: PhaseSpan, previous: PhaseSpan |
   const backend = trace.attempts.filter((attempt) => attempt.server === "backend" && within(attempt.t, phase));
   const windowMs = trace.config.vpsOpenMs;
   const backendPerWindow: number[] = [];
+  const backendProbesPerWindow: number[] = [];
   if (phase.outage === "backend") {
-    for (let from = phase.from; from < phase.to; from += windowMs) backendPerWindow.push(backend.filter((attempt) => attempt.t >= from && attempt.t < from + windowMs).length);
+    for (let from = phase.from; from < phase.to; from += windowMs) {
+      const inWindow = backend.filter((attempt) => attempt.t >= from && attempt.t < from + windowMs);
+      backendPerWindow.push(inWindow.length);
+      backendProbesPerWindow.push(inWindow.filter((attempt) => attempt.circuit === "half-open").length);
+    }
   }
   let recoveryMs: number | null = null;
   if (phase.outage === null && previous?.outage) {
@@ -86,6 +93,7 @@ function phaseFigures(trace: FleetTrace, phase: PhaseSpan, previous: PhaseSpan |
     addedLatencyP50Ms: percentile(latencies, 0.5),
     addedLatencyP99Ms: percentile(latencies, 0.99),
     backendPerWindow,
+    backendProbesPerWindow,
     backendAttemptsPerV2: ratio(backend.length, v2.length),
     recoveryMs,
   };

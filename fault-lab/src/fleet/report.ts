@@ -31,10 +31,10 @@ function windowTable(trace: FleetTrace, figures: FleetFigures): string {
     .join("");
   const backend = figures.phases
     .filter((phase) => phase.backendPerWindow.length > 0)
-    .map((phase) => `<tr><td>${escape(phase.name)}</td><td>${phase.backendPerWindow.join(", ")}</td><td>${phase.backendAttemptsPerV2?.toFixed(2) ?? "–"}</td></tr>`)
+    .map((phase) => `<tr><td>${escape(phase.name)}</td><td>${phase.backendPerWindow.join(", ")}</td><td>${phase.backendProbesPerWindow.join(", ")}</td><td>${phase.backendAttemptsPerV2?.toFixed(2) ?? "–"}</td></tr>`)
     .join("");
   return `<h3>Provider breaker windows, fleet-wide</h3><table><tr><th>provider</th><th>opened</th><th>probe granted</th><th>ended</th><th>provider requests in window</th><th>probes (half-open)</th></tr>${rows || `<tr><td colspan="6">none</td></tr>`}</table>
-<h3>Backend requests per circuit window (${trace.config.vpsOpenMs / 1000} s) during the backend outage</h3><table><tr><th>phase</th><th>per window (first = onset)</th><th>backend attempts per /api/v2 request</th></tr>${backend}</table>`;
+<h3>Backend requests per circuit window (${trace.config.vpsOpenMs / 1000} s) during the backend outage</h3><table><tr><th>phase</th><th>requests per window (first = onset)</th><th>of which probes (isolate circuit half-open)</th><th>backend attempts per /api/v2 request</th></tr>${backend}</table>`;
 }
 
 function phaseTable(figures: FleetFigures): string {

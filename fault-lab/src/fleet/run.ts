@@ -107,7 +107,11 @@ export async function runFleet(options: FleetOptions): Promise<FleetTrace> {
   let recording = false;
   const upstream = createUpstreamFetch(control, sim, {
     onAttempt(event, client) {
-      if (recording) attempts.push({ t: event.t, isolate: client?.step ?? -1, server: event.server });
+      if (!recording) return;
+      const isolate = client?.step ?? -1;
+      const attempt: UpstreamAttempt = { t: event.t, isolate, server: event.server };
+      if (event.server === "backend" && workers[isolate]) attempt.circuit = workers[isolate].vpsCircuitPhase(event.t);
+      attempts.push(attempt);
     },
     onRetryAfter: () => undefined,
   });

@@ -15,6 +15,7 @@ const COLUMNS: [string, (phase: PhaseFigures) => string][] = [
   ["queue max/avg", (phase) => `${phase.maxQueue}/${fixed(phase.avgQueue)}`],
   ["do ms p50/p99", (phase) => `${fixed(phase.addedLatencyP50Ms, 0)}/${fixed(phase.addedLatencyP99Ms, 0)}`],
   ["backend/window", (phase) => (phase.backendPerWindow.length ? phase.backendPerWindow.join(",") : "-")],
+  ["probes/window", (phase) => (phase.backendProbesPerWindow.length ? phase.backendProbesPerWindow.join(",") : "-")],
   ["backend/v2", (phase) => fixed(phase.backendAttemptsPerV2)],
   ["recovery s", (phase) => (phase.recoveryMs === null ? "-" : fixed(phase.recoveryMs / 1000, 1))],
 ];

@@ -30,6 +30,8 @@ export interface UpstreamAttempt {
   t: number;
   isolate: number;
   server: "backend" | "gemini" | "openrouter";
+  /** Backend attempts: the sending isolate's /api/v2 circuit at that moment (half-open: a probe). */
+  circuit?: CircuitPhase;
 }
 
 /** One call of an isolate to a Durable Object, as the network model served it. */
