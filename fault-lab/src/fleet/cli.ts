@@ -4,6 +4,7 @@ import { fleetViolations } from "./invariants/index";
 import { writeFleetReport } from "./report";
 import { runFleet, type FleetOptions } from "./run";
 import { renderSummary } from "./summary";
+import type { FleetTrace } from "./trace";
 
 export const MAX_ISOLATES = 5000;
 
@@ -53,6 +54,8 @@ export interface FleetCliIo {
   writeError(text: string): void;
   reportDir: string | null;
   now(): number;
+  /** The simulation (tests pass a canned trace). */
+  run?: (options: FleetArgs) => Promise<FleetTrace>;
 }
 
 /** Runs the fleet, prints the summary (last line `fleet …`), writes the report. 0 ok, 1 invariant broken, 2 bad flags. */
@@ -63,7 +66,7 @@ export async function runFleetCli(argv: readonly string[], io: FleetCliIo): Prom
     return 2;
   }
   const wallStart = io.now();
-  const trace = await runFleet(parsed.value);
+  const trace = await (io.run ?? runFleet)(parsed.value);
   const figures = fleetFigures(trace);
   const violations = fleetViolations(trace);
   const wallMs = io.now() - wallStart;
