@@ -26,7 +26,8 @@ export function fleetSeries(trace: FleetTrace): FleetSeries {
   }
   for (const attempt of trace.attempts) (attempt.server === "backend" ? lines.backendRequests : lines.providerRequests)[bucket(attempt.t)]! += 1;
   for (const call of trace.calls) {
-    if (!call.global) continue;
+    // Calls made while the users connected, before the first phase, are not part of the run.
+    if (!call.global || call.arriveAt < trace.startedAt) continue;
     const index = bucket(call.arriveAt);
     lines.globalCalls[index]! += 1;
     lines.globalQueueMax[index] = Math.max(lines.globalQueueMax[index]!, call.queueLength);
