@@ -9,8 +9,24 @@ import type { BreakerChange, ObjectCall } from "./trace";
 
 type Storage = Map<string, unknown>;
 
-function memoryStorage(data: Storage, onPut: (key: string, value: unknown) => void) {
+/** Runs the object's alarm at a virtual time; setting a new one replaces the pending one. */
+interface AlarmClock {
+  set(at: number): void;
+  get(): number | null;
+  clear(): void;
+}
+
+function memoryStorage(data: Storage, onPut: (key: string, value: unknown) => void, alarms: AlarmClock) {
   return {
+    async setAlarm(at: number) {
+      alarms.set(at);
+    },
+    async getAlarm() {
+      return alarms.get();
+    },
+    async deleteAlarm() {
+      alarms.clear();
+    },
     async get(key: string | string[]) {
       if (Array.isArray(key)) return new Map(key.filter((name) => data.has(name)).map((name) => [name, structuredClone(data.get(name))]));
       return structuredClone(data.get(key));
@@ -65,9 +81,25 @@ export function createControlPlaneHost(sim: Simulation, env: Record<string, unkn
     let entry = objects.get(name);
     if (!entry) {
       const data: Storage = new Map();
-      const storage = memoryStorage(data, name === options.globalName ? onPut : () => undefined);
+      let alarm: { at: number; token: number } | null = null;
+      let tokens = 0;
+      const alarms: AlarmClock = {
+        set(at) {
+          const token = (tokens += 1);
+          alarm = { at, token };
+          void sim.sleep(Math.max(0, at - sim.now())).then(() => {
+            if (alarm?.token !== token) return;
+            alarm = null;
+            void created.object.alarm().catch(() => undefined);
+          });
+        },
+        get: () => alarm?.at ?? null,
+        clear: () => void (alarm = null),
+      };
+      const storage = memoryStorage(data, name === options.globalName ? onPut : () => undefined, alarms);
       const state = { id: { name, toString: () => name }, storage, blockConcurrencyWhile: <T>(fn: () => Promise<T>) => fn(), waitUntil: () => undefined };
-      entry = { object: new ControlPlaneDO(state as never, env as never, sim.now), queue: createObjectQueue(options.serviceMs) };
+      const created = { object: new ControlPlaneDO(state as never, env as never, sim.now), queue: createObjectQueue(options.serviceMs) };
+      entry = created;
       objects.set(name, entry);
     }
     return entry;
