@@ -36,6 +36,10 @@ async function main(): Promise<number> {
     const { runExplorerCli } = await import("./explorer/cli");
     return runExplorerCli(process.argv.slice(2));
   }
+  if (process.argv.includes("--fleet")) {
+    const { runFleetCli } = await import("./fleet/cli");
+    return runFleetCli(process.argv.slice(2), { write: (text) => process.stdout.write(text), writeError: (text) => process.stderr.write(text), reportDir: REPORT_DIR, now: () => Date.now() });
+  }
   const { values } = parseArgs({
     args: process.argv.slice(2),
     options: { scenario: { type: "string", multiple: true }, seed: { type: "string" }, list: { type: "boolean" }, verbose: { type: "boolean" } },

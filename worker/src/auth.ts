@@ -5,7 +5,7 @@ import { isSessionId, readCookie, readUniqueCookie, SESSION_COOKIE } from "./coo
 import type { Deps } from "./deps";
 import { ApiError } from "./errors";
 import { log } from "./log";
-import { countAuthConfig } from "./metrics";
+import { countAuthConfig } from "./metrics-core";
 import type { Identity } from "./types";
 
 const CLOCK_TOLERANCE_SECONDS = 30;
@@ -78,15 +78,15 @@ const subjectOf = (payload: { sub?: unknown }): string | null =>
 const MISSING_CLERK_MESSAGE = "Clerk auth verification is not configured. Set CLERK_JWKS_URL, CLERK_ISSUER, and CLERK_AUDIENCE.";
 
 /** The original worker's messages for a bad Clerk tuple: they name the variable, never a value. */
-function assertClerkUsable(clerk: ClerkConfig): void {
+function assertClerkUsable(ctx: RequestContext, clerk: ClerkConfig): void {
   if (clerk.state === "partial") {
-    countAuthConfig("partialClerkConfig");
+    countAuthConfig(ctx.isolate.metrics, "partialClerkConfig");
     throw new ApiError("AUTH_CONFIG_INVALID", "CLERK_JWKS_URL, CLERK_ISSUER, and CLERK_AUDIENCE must be set together.", {
       internal: `partial Clerk config, missing ${clerk.missing.join(",")}`,
     });
   }
   if (clerk.state === "invalid") {
-    countAuthConfig("invalidClerkConfig");
+    countAuthConfig(ctx.isolate.metrics, "invalidClerkConfig");
     const first = clerk.problems[0] ?? "CLERK_JWKS_URL is not an absolute URL";
     const name = first.split(" ")[0]!;
     const message = first.includes("https") ? `${name} must use https:// outside loopback hosts.` : `${name} must be a valid absolute URL.`;
@@ -97,7 +97,7 @@ function assertClerkUsable(clerk: ClerkConfig): void {
 async function verifyClerkToken(ctx: RequestContext, token: string, clerk: Extract<ClerkConfig, { state: "complete" }>): Promise<string | null> {
   const entry = jwksEntryFor(clerk.jwksUrl, ctx.deps.fetch);
   if (entry.failedUntil > ctx.deps.now()) {
-    countAuthConfig("jwksFetchFailures");
+    countAuthConfig(ctx.isolate.metrics, "jwksFetchFailures");
     return null;
   }
   try {
@@ -111,26 +111,26 @@ async function verifyClerkToken(ctx: RequestContext, token: string, clerk: Extra
     });
     entry.failedUntil = 0;
     const sub = subjectOf(payload);
-    if (sub === null) countAuthConfig("invalidTokens");
+    if (sub === null) countAuthConfig(ctx.isolate.metrics, "invalidTokens");
     return sub;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const jwksProblem = typeof code !== "string" || JWKS_FETCH_ERROR_CODES.has(code);
     if (jwksProblem) entry.failedUntil = ctx.deps.now() + JWKS_FAILURE_MEMORY_MS;
-    countAuthConfig(jwksProblem ? "jwksFetchFailures" : "invalidTokens");
+    countAuthConfig(ctx.isolate.metrics, jwksProblem ? "jwksFetchFailures" : "invalidTokens");
     log("warn", jwksProblem ? "jwks_unavailable" : "invalid_token", { requestId: ctx.requestId, reason: typeof code === "string" ? code : "fetch_failed" });
     return null;
   }
 }
 
-function decodeUnverified(token: string): string | null {
+function decodeUnverified(ctx: RequestContext, token: string): string | null {
   try {
     const sub = subjectOf(decodeJwt(token));
-    if (sub === null) countAuthConfig("invalidTokens");
-    else countAuthConfig("insecureDevAuthUsed");
+    if (sub === null) countAuthConfig(ctx.isolate.metrics, "invalidTokens");
+    else countAuthConfig(ctx.isolate.metrics, "insecureDevAuthUsed");
     return sub;
   } catch {
-    countAuthConfig("invalidTokens");
+    countAuthConfig(ctx.isolate.metrics, "invalidTokens");
     return null;
   }
 }
@@ -147,16 +147,16 @@ export async function resolveBearerUser(ctx: RequestContext): Promise<string | n
   const token = bearerToken(ctx.request);
   if (token === null) return null;
   const clerk = ctx.config.clerk;
-  assertClerkUsable(clerk);
+  assertClerkUsable(ctx, clerk);
   const insecureApplies = ctx.config.allowInsecureDevAuth && ctx.isLocal;
-  if (ctx.config.allowInsecureDevAuth && !ctx.isLocal) countAuthConfig("insecureDevAuthRejected");
+  if (ctx.config.allowInsecureDevAuth && !ctx.isLocal) countAuthConfig(ctx.isolate.metrics, "insecureDevAuthRejected");
   if (clerk.state === "complete") {
     const sub = await verifyClerkToken(ctx, token, clerk);
     if (sub !== null || !insecureApplies) return sub;
-    return decodeUnverified(token);
+    return decodeUnverified(ctx, token);
   }
-  if (insecureApplies) return decodeUnverified(token);
-  countAuthConfig("missingClerkConfig");
+  if (insecureApplies) return decodeUnverified(ctx, token);
+  countAuthConfig(ctx.isolate.metrics, "missingClerkConfig");
   throw new ApiError("AUTH_CONFIG_INVALID", MISSING_CLERK_MESSAGE, { internal: "bearer token sent but no Clerk config" });
 }
 

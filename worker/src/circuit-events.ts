@@ -1,5 +1,6 @@
 import { log } from "./log";
-import { count } from "./metrics";
+import type { RequestContext } from "./context";
+import { count } from "./metrics-core";
 import type { ProviderName } from "./types";
 
 /** The Worker's circuits: the per-isolate /api/v2 backend circuit and one per provider. */
@@ -10,7 +11,8 @@ export type CircuitName = "vps" | ProviderName;
  * its state lives (module memory, the Durable Object, the fallback): one counter and one log line.
  * `circuitOpens` counts provider circuits only, as the original worker's did.
  */
-export function noteCircuitOpened(circuit: CircuitName, requestId: string): void {
-  count(circuit === "vps" ? "vpsProxyCircuitOpens" : "circuitOpens");
+export function noteCircuitOpened(ctx: Pick<RequestContext, "isolate" | "requestId">, circuit: CircuitName): void {
+  const { requestId } = ctx;
+  count(ctx.isolate.metrics, circuit === "vps" ? "vpsProxyCircuitOpens" : "circuitOpens");
   log("warn", "circuit_opened", { requestId, circuit });
 }

@@ -1,5 +1,6 @@
 import type { WorkerConfig } from "./config";
 import type { Deps } from "./deps";
+import { defaultIsolate, type IsolateState } from "./isolate-state";
 import type { WorkerEnv } from "./env";
 import { log } from "./log";
 import { isLocal } from "./net";
@@ -16,6 +17,8 @@ export interface RequestContext {
   clientIp: string;
   /** The request comes from this machine (net.ts `isLocalRequest`: loopback host, no non-loopback client IP named). */
   isLocal: boolean;
+  /** What this isolate remembers between requests (circuits, budget, fallback memory, metrics). */
+  isolate: IsolateState;
   waitUntil(promise: Promise<unknown>): void;
 }
 
@@ -26,19 +29,12 @@ export function clientIpOf(request: Request): string {
   return forwarded || "unknown";
 }
 
-let insecureAuthWarned = false;
-
 /** One warning per isolate while insecure dev auth is on outside development (it names no secret). */
-export function warnInsecureDevAuthOnce(config: WorkerConfig): boolean {
-  if (insecureAuthWarned || !config.allowInsecureDevAuth || config.isDevEnv) return false;
-  insecureAuthWarned = true;
+export function warnInsecureDevAuthOnce(isolate: IsolateState, config: WorkerConfig): boolean {
+  if (isolate.insecureAuthWarned || !config.allowInsecureDevAuth || config.isDevEnv) return false;
+  isolate.insecureAuthWarned = true;
   log("warn", "insecure_dev_auth_enabled", { nodeEnv: config.nodeEnv || "unset", rule: "unsigned bearer tokens are accepted from local requests" });
   return true;
-}
-
-/** Tests start from a fresh isolate's state. */
-export function resetInsecureAuthWarning(): void {
-  insecureAuthWarned = false;
 }
 
 export function createContext(
@@ -48,9 +44,10 @@ export function createContext(
   deps: Deps,
   requestId: string,
   waitUntil?: (promise: Promise<unknown>) => void,
+  isolate: IsolateState = defaultIsolate,
 ): RequestContext {
   const url = new URL(request.url);
-  warnInsecureDevAuthOnce(config);
+  warnInsecureDevAuthOnce(isolate, config);
   return {
     request,
     url,
@@ -60,6 +57,7 @@ export function createContext(
     requestId,
     clientIp: clientIpOf(request),
     isLocal: isLocal(request, url),
+    isolate,
     waitUntil: waitUntil ?? ((promise) => void promise.catch(() => undefined)),
   };
 }

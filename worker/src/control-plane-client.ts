@@ -3,7 +3,6 @@ import type { RequestContext } from "./context";
 import {
   acquireProvider,
   clearMemory,
-  controlPlaneMemory,
   decideRateLimit,
   providerViews,
   reportProvider,
@@ -16,24 +15,25 @@ import type { DoStub } from "./env";
 import { ApiError } from "./errors";
 import { CONTROL_PLANE_NAME, rateLimitKey, rateLimitObjectName } from "./keys";
 import { log } from "./log";
-import { count, countRuntimeConfig, type CircuitView } from "./metrics";
+import { defaultIsolate } from "./isolate-state";
+import { count, countRuntimeConfig, type CircuitView } from "./metrics-core";
 import type { BreakerVerdict } from "./providers/retry-policy";
 import { identityLabel, type Identity, type ProviderName } from "./types";
 
 /**
  * The Worker side of ControlPlaneDO. When the object cannot be reached (binding missing, stub.fetch
  * throws, non-2xx, no answer in time) the very functions the object runs (control-plane-core.ts) run
- * on this isolate's memory instead: limits and breakers keep working per isolate instead of failing
- * open, and every fallback is counted (docs/api.md#ai-providers and docs/api.md#rate-limiting).
+ * on this isolate's memory (`ctx.isolate.controlPlaneFallback`) instead: limits and breakers keep
+ * working per isolate instead of failing open, and every fallback is counted (docs/api.md#ai-providers
+ * and docs/api.md#rate-limiting).
  */
 
 /** A healthy DO answers in a few ms; past this the request should not wait on it. */
-const CONTROL_PLANE_TIMEOUT_MS = 3000;
-const fallback = controlPlaneMemory();
+export const CONTROL_PLANE_TIMEOUT_MS = 3000;
 
-/** Tests and the in-process lab start from empty fallback state. */
+/** Empties the default isolate's fallback memory (lab code written before isolate-state.ts). */
 export function resetControlPlaneFallback(): void {
-  clearMemory(fallback);
+  clearMemory(defaultIsolate.controlPlaneFallback);
 }
 
 class ControlPlaneUnavailable extends Error {}
@@ -45,16 +45,18 @@ function stubFor(ctx: RequestContext, objectName: string): DoStub | null {
 }
 
 /**
- * One JSON call to the DO. The timeout is a real timer on purpose: it is a guard against a hung
- * platform call, not a decision input, so it must not run on a test's manual clock.
+ * One JSON call to the DO, guarded by `deps.timeout` (a real timer in production; the test's or the
+ * simulation's clock elsewhere, so a hung object costs virtual, not real, time).
  */
 async function callControlPlane<T>(ctx: RequestContext, objectName: string, path: string, payload: Record<string, unknown>): Promise<T> {
   const stub = stubFor(ctx, objectName);
   if (!stub) throw new ControlPlaneUnavailable("CONTROL_PLANE_DO binding missing");
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ControlPlaneUnavailable("control plane timed out")), CONTROL_PLANE_TIMEOUT_MS);
+  const timer = ctx.deps.timeout(CONTROL_PLANE_TIMEOUT_MS);
+  const timeout = timer.elapsed.then((): never => {
+    throw new ControlPlaneUnavailable("control plane timed out");
   });
+  // The guard may lose every race; it must never surface as an unhandled rejection.
+  timeout.catch(() => undefined);
   try {
     const call = stub.fetch(`https://control-plane${path}`, {
       method: "POST",
@@ -65,13 +67,13 @@ async function callControlPlane<T>(ctx: RequestContext, objectName: string, path
     if (!response.ok) throw new ControlPlaneUnavailable(`control plane answered ${response.status}`);
     return (await Promise.race([response.json(), timeout])) as T;
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    timer.cancel();
   }
 }
 
 function noteFallback(ctx: RequestContext, counter: "rateLimitFallbacks" | "providerBreakerFallbacks", error: unknown): void {
-  countRuntimeConfig(counter);
-  countRuntimeConfig("controlPlaneFallbacks");
+  countRuntimeConfig(ctx.isolate.metrics, counter);
+  countRuntimeConfig(ctx.isolate.metrics, "controlPlaneFallbacks");
   const reason = error instanceof ControlPlaneUnavailable ? error.message : "control plane call failed";
   log("warn", "control_plane_fallback", { requestId: ctx.requestId, use: counter, reason });
 }
@@ -86,7 +88,7 @@ export async function enforceRateLimit(ctx: RequestContext, identity: Identity):
     if (typeof decision.allowed !== "boolean" || typeof decision.retryAfterMs !== "number") throw new ControlPlaneUnavailable("malformed rate-limit reply");
   } catch (error) {
     noteFallback(ctx, "rateLimitFallbacks", error);
-    decision = decideRateLimit(fallback, key, now, ctx.config).reply;
+    decision = decideRateLimit(ctx.isolate.controlPlaneFallback, key, now, ctx.config).reply;
   }
   if (!decision.allowed) {
     throw new ApiError("RATE_LIMITED", "Too many AI requests. Please retry in a minute.", { retryable: true, retryAfterSec: decision.retryAfterMs / 1000 });
@@ -109,7 +111,7 @@ function permit(ctx: RequestContext, provider: ProviderName, grant: AcquireReply
       if (reported) return;
       reported = true;
       if (verdict === "neutral" && !grant.probe) return;
-      if (await recordVerdict(ctx, provider, via, verdict !== "failure", grant.probeSeq)) noteCircuitOpened(provider, ctx.requestId);
+      if (await recordVerdict(ctx, provider, via, verdict !== "failure", grant.probeSeq)) noteCircuitOpened(ctx, provider);
     },
   };
 }
@@ -117,14 +119,14 @@ function permit(ctx: RequestContext, provider: ProviderName, grant: AcquireReply
 /** Records one verdict where the grant came from; true when it opened the circuit. */
 async function recordVerdict(ctx: RequestContext, provider: ProviderName, via: "control-plane" | "local", success: boolean, probeSeq: number | null): Promise<boolean> {
   const now = ctx.deps.now();
-  if (via === "local") return reportProvider(fallback, provider, now, ctx.config, success, probeSeq).opened;
+  if (via === "local") return reportProvider(ctx.isolate.controlPlaneFallback, provider, now, ctx.config, success, probeSeq).opened;
   try {
     const answer = await callControlPlane<ReportReply>(ctx, CONTROL_PLANE_NAME, "/breaker/report", { provider, now, success, probeSeq });
     return answer.opened === true;
   } catch (error) {
     noteFallback(ctx, "providerBreakerFallbacks", error);
     // The DO's probe number means nothing locally: record it as an ordinary outcome.
-    return reportProvider(fallback, provider, now, ctx.config, success, null).opened;
+    return reportProvider(ctx.isolate.controlPlaneFallback, provider, now, ctx.config, success, null).opened;
   }
 }
 
@@ -138,11 +140,11 @@ export async function acquireProviderPermit(ctx: RequestContext, provider: Provi
     if (typeof grant.allowed !== "boolean") throw new ControlPlaneUnavailable("malformed breaker reply");
   } catch (error) {
     noteFallback(ctx, "providerBreakerFallbacks", error);
-    grant = acquireProvider(fallback, provider, now, ctx.config);
+    grant = acquireProvider(ctx.isolate.controlPlaneFallback, provider, now, ctx.config);
     via = "local";
   }
   if (!grant.allowed) {
-    count("providerCircuitRejects");
+    count(ctx.isolate.metrics, "providerCircuitRejects");
     throw new ApiError("PROVIDER_UNAVAILABLE", "Provider is temporarily unavailable. Please retry shortly.", {
       status: 503,
       cause: "provider_circuit_open",
@@ -165,5 +167,5 @@ export async function providerCircuitViews(ctx: RequestContext): Promise<Record<
   } catch {
     // fall through to the local views
   }
-  return providerViews(fallback, now).circuits;
+  return providerViews(ctx.isolate.controlPlaneFallback, now).circuits;
 }

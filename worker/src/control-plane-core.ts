@@ -1,7 +1,7 @@
 import { view, type BreakerOptions } from "./breaker";
 import { acquireCell, breakerCell, recordCell, type BreakerCell } from "./breaker-cell";
 import type { WorkerConfig } from "./config";
-import type { CircuitView } from "./metrics";
+import type { CircuitView } from "./metrics-core";
 import { take, type RateLimitOptions } from "./rate-limit";
 import { PROVIDERS, type ProviderName } from "./types";
 

@@ -5,7 +5,8 @@ import type { WorkerEnv } from "./env";
 import { ApiError, isApiError } from "./errors";
 import { emptyResponse, errorResponse, resolveRequestId } from "./http";
 import { log } from "./log";
-import { count, countCause, countKvFailure } from "./metrics";
+import { defaultIsolate, type IsolateState } from "./isolate-state";
+import { count, countCause, countKvFailure, type MetricsState } from "./metrics-core";
 import { handleReseal } from "./routes/admin";
 import { handleAiAction, isAiAction } from "./routes/ai";
 import { handleAuthStatus, handleConnect, handleDisconnect } from "./routes/auth";
@@ -44,32 +45,36 @@ async function route(ctx: RequestContext): Promise<Response> {
 }
 
 /** Counts what every failed response has in common, once, here (docs/api.md#metrics). */
-function recordFailure(error: ApiError): void {
-  if (error.failureCause) countCause(error.failureCause);
-  if (error.failureCause === "kv_unavailable") countKvFailure();
+function recordFailure(metrics: MetricsState, error: ApiError): void {
+  if (error.failureCause) countCause(metrics, error.failureCause);
+  if (error.failureCause === "kv_unavailable") countKvFailure(metrics);
   // As the original worker: by status, whatever the source (timeouts count per attempt, in providers/).
-  if (error.status >= 500) count("providerFailures");
-  if (error.status === 401 || error.status === 403) count("authFailures");
-  if (error.code === "RATE_LIMITED") count("rateLimited");
+  if (error.status >= 500) count(metrics, "providerFailures");
+  if (error.status === 401 || error.status === 403) count(metrics, "authFailures");
+  if (error.code === "RATE_LIMITED") count(metrics, "rateLimited");
 }
 
-/** Handles one request with explicit deps; tests and the in-process lab pass a manual clock here. */
+/**
+ * Handles one request with explicit deps; tests and the in-process lab pass a manual clock here, and
+ * the fleet simulation one IsolateState per simulated isolate (default: this isolate's own).
+ */
 export async function handleRequest(
   request: Request,
   env: WorkerEnv,
   deps: Deps = realDeps,
   executionContext?: ExecutionContextLike,
+  isolate: IsolateState = defaultIsolate,
 ): Promise<Response> {
   const requestId = resolveRequestId(request);
-  count("requests");
+  count(isolate.metrics, "requests");
   try {
     const config = getConfig(env);
     const effectiveDeps = deps === realDeps && config.devClockOffsetMs !== 0 ? depsWithClockOffset(config.devClockOffsetMs) : deps;
-    const ctx = createContext(request, env, config, effectiveDeps, requestId, executionContext?.waitUntil.bind(executionContext));
+    const ctx = createContext(request, env, config, effectiveDeps, requestId, executionContext?.waitUntil.bind(executionContext), isolate);
     return await route(ctx);
   } catch (error) {
     if (isApiError(error)) {
-      recordFailure(error);
+      recordFailure(isolate.metrics, error);
       if (error.internal) log("warn", "request_failed", { requestId, code: error.code, reason: error.internal });
       return errorResponse(error, requestId);
     }
@@ -78,9 +83,13 @@ export async function handleRequest(
   }
 }
 
+export type { IsolateState } from "./isolate-state";
+export { createIsolateState } from "./isolate-state";
+
+/** Production: one isolate, one state (`defaultIsolate`, created once at module load). */
 export default {
   fetch(request: Request, env: WorkerEnv, ctx?: ExecutionContextLike): Promise<Response> {
-    return handleRequest(request, env, realDeps, ctx);
+    return handleRequest(request, env, realDeps, ctx, defaultIsolate);
   },
 };
 

@@ -1,9 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { METRIC_NAMES, count, countAuthConfig, countCause, countKvFailure, resetMetrics, snapshotMetrics, type MetricsSnapshot } from "./metrics";
+import { METRIC_NAMES, count, countAuthConfig, countCause, countKvFailure, createMetrics, snapshotOf, type CircuitView, type MetricsSnapshot } from "./metrics-core";
 import { snakeCase, toPrometheus } from "./metrics-prometheus";
 
 const open = { state: "open", open: true, openUntil: 21_500, remainingMs: 1500 } as const;
 const closed = { state: "closed", open: false, openUntil: null, remainingMs: 0 } as const;
+
+/** A fresh isolate's counters for each test. */
+let metrics = createMetrics(0);
+const snapshotMetrics = (vps: CircuitView, now: number, providers?: Record<string, CircuitView>): MetricsSnapshot => snapshotOf(metrics, vps, now, providers);
+const resetMetrics = (): void => {
+  metrics = createMetrics(0);
+};
 
 function sampleLines(text: string): string[] {
   return text.split("\n").filter((line) => line !== "" && !line.startsWith("#"));
@@ -12,11 +19,11 @@ function sampleLines(text: string): string[] {
 describe("Prometheus exposition of the metrics snapshot", () => {
   it("exposes the same numbers as the JSON: counters as _total, causes as labels", () => {
     resetMetrics();
-    count("requests", 7);
-    countCause("upstream_5xx");
-    countCause("provider_timeout");
-    countAuthConfig("invalidTokens");
-    countKvFailure();
+    count(metrics, "requests", 7);
+    countCause(metrics, "upstream_5xx");
+    countCause(metrics, "provider_timeout");
+    countAuthConfig(metrics, "invalidTokens");
+    countKvFailure(metrics);
     const text = toPrometheus(snapshotMetrics(open, 2500, { gemini: closed }));
     expect(text).toContain("pocketbrain_requests_total 7");
     expect(text).toContain('pocketbrain_failures_total{scope="upstream",cause="upstream_5xx"} 1');

@@ -1,4 +1,4 @@
-import type { CircuitView, MetricsSnapshot } from "./metrics";
+import type { CircuitView, MetricsSnapshot } from "./metrics-core";
 
 /**
  * Prometheus text exposition (format 0.0.4) of the JSON metrics snapshot, written to pass

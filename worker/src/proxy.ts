@@ -3,7 +3,8 @@ import { readBodyWithin } from "./body";
 import { noteCircuitOpened } from "./circuit-events";
 import type { RequestContext } from "./context";
 import { ApiError } from "./errors";
-import { count, countRuntimeConfig } from "./metrics";
+import { defaultIsolate } from "./isolate-state";
+import { count, countRuntimeConfig } from "./metrics-core";
 import { parseRetryAfter } from "./retry-after";
 import { buildUpstreamHeaders, clientTimeoutMs, ENCODED_PATH_MESSAGE, hasEncodedSeparator, passthrough } from "./proxy-wire";
 import { isTimeoutRejection } from "./timeout-error";
@@ -32,18 +33,16 @@ const timedOut = (): typeof TIMED_OUT => TIMED_OUT;
 type FailureCause = "upstream_5xx" | "timeout" | "network_error";
 type AttemptResult = { ok: true; response: Response } | { ok: false; cause: FailureCause; retryAfterSec: number | null; cutByClient?: boolean };
 
-let retryBudget = createRetryBudget();
-
-/** Tests and the in-process lab start every scenario with a fresh per-isolate retry budget. */
+/** Resets the default isolate's retry budget (lab code written before isolate-state.ts). */
 export function resetRetryBudget(): void {
-  retryBudget = createRetryBudget();
+  defaultIsolate.retryBudget = createRetryBudget();
 }
 
 function upstreamOrigin(ctx: RequestContext): URL {
   const { origin, originProblem } = ctx.config.vps;
   if (!origin) {
-    count("vpsProxyFailures");
-    if (originProblem) countRuntimeConfig("invalidVpsOrigin");
+    count(ctx.isolate.metrics, "vpsProxyFailures");
+    if (originProblem) countRuntimeConfig(ctx.isolate.metrics, "invalidVpsOrigin");
     // The original worker's messages; which one follows from config's problem text.
     const message = !originProblem
       ? "VPS API origin is not configured"
@@ -53,7 +52,7 @@ function upstreamOrigin(ctx: RequestContext): URL {
     throw new ApiError("SERVICE_UNAVAILABLE", message, { cause: "origin_unconfigured", retryable: false, internal: originProblem ?? undefined });
   }
   if (origin.origin === ctx.url.origin) {
-    count("vpsProxyFailures");
+    count(ctx.isolate.metrics, "vpsProxyFailures");
     throw new ApiError("CONFIG_ERROR", "VPS API origin cannot match the worker origin for proxy routes.", { cause: "origin_unconfigured" });
   }
   return origin;
@@ -90,7 +89,7 @@ function streamSafe(body: BodyInit): RequestInit {
 function isRetryEligible(ctx: RequestContext): boolean {
   const { noRetryPaths, idempotentPaths } = ctx.config.vps;
   if (noRetryPaths.has(ctx.url.pathname)) {
-    count("vpsProxyNoRetryPathHits");
+    count(ctx.isolate.metrics, "vpsProxyNoRetryPathHits");
     return false;
   }
   if (RETRY_SAFE_METHODS.has(ctx.request.method.toUpperCase())) return true;
@@ -103,14 +102,14 @@ function isRetryEligible(ctx: RequestContext): boolean {
  * lasts (the platform's own limits apply, not ours).
  */
 async function attemptOnce(ctx: RequestContext, target: string, init: RequestInit, timeoutMs: number): Promise<AttemptResult> {
-  count("vpsProxyUpstreamAttempts");
+  count(ctx.isolate.metrics, "vpsProxyUpstreamAttempts");
   const abort = new AbortController();
   const timer = startTimeout(ctx, timeoutMs);
   try {
     const winner = await Promise.race([ctx.deps.fetch(target, { ...init, signal: abort.signal }), timer.elapsed]);
     if (winner === TIMED_OUT) {
       abort.abort();
-      count("vpsProxyTimeouts");
+      count(ctx.isolate.metrics, "vpsProxyTimeouts");
       return { ok: false, cause: "timeout", retryAfterSec: null, cutByClient: timeoutMs < ctx.config.vps.timeoutMs };
     }
     if (winner.status < 500) return { ok: true, response: winner };
@@ -120,7 +119,7 @@ async function attemptOnce(ctx: RequestContext, target: string, init: RequestIni
     return { ok: false, cause: "upstream_5xx", retryAfterSec };
   } catch (error) {
     if (isTimeoutRejection(error)) {
-      count("vpsProxyTimeouts");
+      count(ctx.isolate.metrics, "vpsProxyTimeouts");
       return { ok: false, cause: "timeout", retryAfterSec: null };
     }
     return { ok: false, cause: "network_error", retryAfterSec: null };
@@ -151,7 +150,7 @@ type AttemptsOutcome =
 /** Attempts with backoff until success, a non-retryable outcome, the deadline or an empty budget. */
 async function runAttempts(ctx: RequestContext, plan: AttemptPlan): Promise<AttemptsOutcome> {
   const { deps } = ctx;
-  recordRequest(retryBudget, deps.now());
+  recordRequest(ctx.isolate.retryBudget, deps.now());
   // Whether any attempt failed on the backend's account: a 5xx, a network error, or a timeout that
   // had its full length. A timeout cut short by the client's own budget is not evidence.
   let backendFault = false;
@@ -165,18 +164,18 @@ async function runAttempts(ctx: RequestContext, plan: AttemptPlan): Promise<Atte
     // An upstream Retry-After is a floor: retrying sooner would only add load it asked us to hold.
     const delay = Math.max(fullJitterDelay(retryIndex, PROXY_BACKOFF, deps.rng), (result.retryAfterSec ?? 0) * 1000);
     if (deps.now() + delay >= plan.deadline) return failed;
-    if (!tryWithdrawRetry(retryBudget, deps.now())) {
-      count("vpsProxyRetryBudgetExhausted");
+    if (!tryWithdrawRetry(ctx.isolate.retryBudget, deps.now())) {
+      count(ctx.isolate.metrics, "vpsProxyRetryBudgetExhausted");
       return failed;
     }
     await deps.sleep(delay);
     // Another request may have opened the circuit meanwhile: then this retry would be an upstream
     // call while open (or a second probe once half-open).
-    if (!vpsCircuitAllowsRetry(deps.now())) {
-      count("vpsProxyRetriesCancelledByCircuit");
+    if (!vpsCircuitAllowsRetry(ctx.isolate.vpsCircuit, deps.now())) {
+      count(ctx.isolate.metrics, "vpsProxyRetriesCancelledByCircuit");
       return failed;
     }
-    count("vpsProxyRetries");
+    count(ctx.isolate.metrics, "vpsProxyRetries");
   }
 }
 
@@ -184,10 +183,10 @@ export async function handleV2(ctx: RequestContext): Promise<Response> {
   const { config, deps } = ctx;
   // Before the circuit: a refused path never moves it, and never reaches the backend.
   if (hasEncodedSeparator(ctx.url.pathname)) throw new ApiError("BAD_REQUEST", ENCODED_PATH_MESSAGE);
-  const gate = acquireVpsCircuit(config, deps.now());
+  const gate = acquireVpsCircuit(ctx.isolate.vpsCircuit, config, deps.now());
   if (!gate.allowed) {
-    count("vpsProxyCircuitRejects");
-    count("vpsProxyFailures");
+    count(ctx.isolate.metrics, "vpsProxyCircuitRejects");
+    count(ctx.isolate.metrics, "vpsProxyFailures");
     throw new ApiError("SERVICE_UNAVAILABLE", UNAVAILABLE_MESSAGE, { cause: "circuit_open", retryable: true, retryAfterSec: gate.retryAfterMs / 1000 });
   }
   let verdictReported = false;
@@ -210,20 +209,20 @@ export async function handleV2(ctx: RequestContext): Promise<Response> {
     const outcome = await runAttempts(ctx, plan);
     verdictReported = true;
     if ("response" in outcome) {
-      reportVpsOutcome(config, deps.now(), true, gate.probeSeq);
+      reportVpsOutcome(ctx.isolate.vpsCircuit, config, deps.now(), true, gate.probeSeq);
       return passthrough(outcome.response, ctx.requestId);
     }
     if (!outcome.backendFault) {
       // The client's budget ran out before the backend had a fair chance: this request fails alone.
-      count("vpsProxyClientBudgetExhausted");
-      releaseVpsProbe(deps.now(), gate.probeSeq);
-    } else if (reportVpsOutcome(config, deps.now(), false, gate.probeSeq)) {
-      noteCircuitOpened("vps", ctx.requestId);
+      count(ctx.isolate.metrics, "vpsProxyClientBudgetExhausted");
+      releaseVpsProbe(ctx.isolate.vpsCircuit, deps.now(), gate.probeSeq);
+    } else if (reportVpsOutcome(ctx.isolate.vpsCircuit, config, deps.now(), false, gate.probeSeq)) {
+      noteCircuitOpened(ctx, "vps");
     }
     const { cause, retryAfterSec } = outcome.failure;
-    count("vpsProxyFailures");
-    if (cause === "upstream_5xx") count("vpsProxy5xxPassthrough");
-    if (retryAfterSec !== null) count("vpsProxyRetryAfterHonored");
+    count(ctx.isolate.metrics, "vpsProxyFailures");
+    if (cause === "upstream_5xx") count(ctx.isolate.metrics, "vpsProxy5xxPassthrough");
+    if (retryAfterSec !== null) count(ctx.isolate.metrics, "vpsProxyRetryAfterHonored");
     throw new ApiError("SERVICE_UNAVAILABLE", UNAVAILABLE_MESSAGE, {
       cause,
       retryable: true,
@@ -231,6 +230,6 @@ export async function handleV2(ctx: RequestContext): Promise<Response> {
       internal: `upstream ${cause} after ${outcome.attempts} attempt(s)`,
     });
   } finally {
-    if (!verdictReported) releaseVpsProbe(deps.now(), gate.probeSeq);
+    if (!verdictReported) releaseVpsProbe(ctx.isolate.vpsCircuit, deps.now(), gate.probeSeq);
   }
 }

@@ -4,7 +4,7 @@ import type { KvStore } from "./env";
 import { ApiError } from "./errors";
 import { accountKey, sessionKey } from "./keys";
 import { log } from "./log";
-import { countRotation, countRuntimeConfig } from "./metrics";
+import { countRotation, countRuntimeConfig } from "./metrics-core";
 import { isProviderName, type Credential, type Identity, type ProviderName } from "./types";
 import { recordPutOptions } from "./record-metadata";
 
@@ -48,7 +48,7 @@ export function targetFor(identity: Identity): StoreTarget | null {
 export function requireKeyring(ctx: RequestContext): Keyring {
   const keyring = keyringOf(ctx);
   if (keyring) return keyring;
-  countRuntimeConfig("invalidEncryptionSecret");
+  countRuntimeConfig(ctx.isolate.metrics, "invalidEncryptionSecret");
   const reason = ctx.config.encryptionSecret.ok ? "ok" : ctx.config.encryptionSecret.reason;
   throw new ApiError("INTERNAL_ERROR", "AI proxy encryption secret is not configured", { internal: `encryption secret unusable: ${reason}` });
 }
@@ -161,9 +161,9 @@ async function reseal(ctx: RequestContext, keyring: Keyring, target: StoreTarget
     const encryptedApiKey = await seal(apiKey, keyring.active, target.key);
     const { value, ttl } = resealedRecord(target, record, encryptedApiKey, now, ctx.config.sessionTtlSeconds, now);
     await kvPut(ctx, target.key, value, ttl);
-    countRotation("reencryptSuccesses");
+    countRotation(ctx.isolate.metrics, "reencryptSuccesses");
   } catch {
-    countRotation("reencryptFailures");
+    countRotation(ctx.isolate.metrics, "reencryptFailures");
     log("warn", "reencrypt_failed", { requestId: ctx.requestId, scope: target.scope });
   }
 }
@@ -197,22 +197,22 @@ export async function readStoredCredential(ctx: RequestContext, keyring: Keyring
   const record = shape.status === "ok" ? shape.record : null;
   const opened = record ? await open(record.encryptedApiKey, keyring, target.key) : ({ ok: false, error: "malformed" } as const);
   // Lazy, as in the original: an ignored PREV is counted when the active secret could not open a record.
-  if (record && !(opened.ok && opened.value.slot === "active") && ctx.config.previousSecretIgnored) countRuntimeConfig("invalidRotationSecret");
+  if (record && !(opened.ok && opened.value.slot === "active") && ctx.config.previousSecretIgnored) countRuntimeConfig(ctx.isolate.metrics, "invalidRotationSecret");
   if (!opened.ok && opened.error === "unknown_key") {
-    countRotation("decryptFailures");
-    countRotation("unknownKeyIdRecords");
+    countRotation(ctx.isolate.metrics, "decryptFailures");
+    countRotation(ctx.isolate.metrics, "unknownKeyIdRecords");
     log("warn", "key_record_unknown_key_id", { requestId: ctx.requestId, scope: target.scope });
     return { status: "unreadable" };
   }
   if (!record || !opened.ok) {
-    countRotation("decryptFailures");
+    countRotation(ctx.isolate.metrics, "decryptFailures");
     log("warn", "key_record_unreadable", { requestId: ctx.requestId, scope: target.scope, reason: opened.ok ? "malformed" : opened.error });
     await kvDelete(ctx, target.key);
     return record ? { status: "unreadable" } : { status: "unreadable", malformed: true };
   }
   const { plaintext, slot, format } = opened.value;
-  if (slot === "previous") countRotation("fallbackDecrypts");
-  if (format === "legacy") countRotation("legacyDecrypts");
+  if (slot === "previous") countRotation(ctx.isolate.metrics, "fallbackDecrypts");
+  if (format === "legacy") countRotation(ctx.isolate.metrics, "legacyDecrypts");
   // Awaited rather than waitUntil: one extra KV write on the rare rotation path, and callers/tests see it done.
   if (slot === "previous" || format === "legacy") await reseal(ctx, keyring, target, record, plaintext);
   return { status: "ok", credential: { provider: record.provider, apiKey: plaintext }, record };

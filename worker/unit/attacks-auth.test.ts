@@ -6,9 +6,9 @@ import fc from "fast-check";
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { resetInsecureAuthWarning } from "../src/context";
 import { resetControlPlaneFallback } from "../src/control-plane-client";
-import worker, { handleRequest } from "../src/index";
+import { realDeps } from "../src/deps";
+import worker, { createIsolateState, handleRequest } from "../src/index";
 import { metrics, resetMetrics } from "../src/metrics";
 import { isLocalRequest, isLoopbackIp } from "../src/net";
 import { bearer, clerkEnv, connectRequest, countingKv, createSigningKey, disconnectRequest, GEMINI_BASE, manualDeps, signToken, statusRequest, unsignedToken, type SigningKey } from "./auth-helpers";
@@ -173,17 +173,20 @@ describe("finding 4: 'local' is one pure rule", () => {
   });
 
   it("logs one warning per isolate while insecure dev auth is on outside development, naming no secret", async () => {
-    resetInsecureAuthWarning();
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const env = makeEnv({ ALLOW_INSECURE_DEV_AUTH: "true", NODE_ENV: "production", KEY_ENCRYPTION_SECRET: `${TEST_SECRET}-production-grade` });
-    for (let i = 0; i < 3; i += 1) await worker.fetch(new Request("http://127.0.0.1/api/v1/auth/status"), env);
-    const lines = warn.mock.calls.map((call) => String(call[0])).filter((line) => line.includes("insecure_dev_auth_enabled"));
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).not.toContain(TEST_SECRET);
-    resetInsecureAuthWarning();
+    const status = () => new Request("http://127.0.0.1/api/v1/auth/status");
+    const warnings = () => warn.mock.calls.map((call) => String(call[0])).filter((line) => line.includes("insecure_dev_auth_enabled"));
+    const isolate = createIsolateState();
+    for (let i = 0; i < 3; i += 1) await handleRequest(status(), env, realDeps, undefined, isolate);
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]).not.toContain(TEST_SECRET);
+    // Another isolate warns once of its own.
+    await handleRequest(status(), env, realDeps, undefined, createIsolateState());
+    expect(warnings()).toHaveLength(2);
     warn.mockClear();
-    await worker.fetch(new Request("http://127.0.0.1/api/v1/auth/status"), makeEnv({ ALLOW_INSECURE_DEV_AUTH: "true" }));
-    expect(warn.mock.calls.filter((call) => String(call[0]).includes("insecure_dev_auth_enabled"))).toHaveLength(0);
+    await handleRequest(status(), makeEnv({ ALLOW_INSECURE_DEV_AUTH: "true" }), realDeps, undefined, createIsolateState());
+    expect(warnings()).toHaveLength(0);
   });
 });
 

@@ -231,7 +231,7 @@ describe("metrics JSON keeps every field of the original (ORIGINAL §9)", () => 
   it("shows a never-opened /api/v2 circuit as openUntil 0, and the secret-check counters under runtimeConfig", async () => {
     metrics.secretRotation.invalidEncryptionSecret = 0;
     const { countRotation } = await import("../src/metrics");
-    countRotation("invalidEncryptionSecret");
+    countRotation(metrics, "invalidEncryptionSecret");
     const body = (await (await handleRequest(new Request("http://127.0.0.1/api/v1/metrics"), createHarness().env)).json()) as {
       vpsProxyCircuit: { openUntil: number };
       reliability: { runtimeConfig: Record<string, number>; secretRotation: Record<string, number> };

@@ -1,5 +1,5 @@
 import type { RequestContext } from "../context";
-import { count } from "../metrics";
+import { count } from "../metrics-core";
 import { parseRetryAfter } from "../retry-after";
 import { isTimeoutRejection } from "../timeout-error";
 import type { AttemptOutcome, ProviderAdapter, WireRequest } from "./types";
@@ -18,7 +18,7 @@ export async function attemptProvider(ctx: RequestContext, adapter: ProviderAdap
   });
   try {
     const outcome = await Promise.race([exchange(ctx, adapter, wire, controller.signal), timedOut]);
-    if (outcome.kind === "timeout") count("timeouts");
+    if (outcome.kind === "timeout") count(ctx.isolate.metrics, "timeouts");
     return outcome;
   } finally {
     timer.cancel();

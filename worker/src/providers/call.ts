@@ -1,7 +1,7 @@
 import type { RequestContext } from "../context";
 import { acquireProviderPermit } from "../control-plane-client";
 import { log } from "../log";
-import { count } from "../metrics";
+import { count } from "../metrics-core";
 import type { Credential, ProviderName } from "../types";
 import { attemptProvider, isSendable } from "./attempt";
 import { geminiAdapter } from "./gemini";
@@ -28,7 +28,7 @@ export async function runProviderRequest(ctx: RequestContext, credential: Creden
   if (!isSendable(wire)) return { kind: "unsendable" };
   for (let retriesDone = 0; ; retriesDone += 1) {
     const permit = await acquireProviderPermit(ctx, adapter.name);
-    count("providerAttempts");
+    count(ctx.isolate.metrics, "providerAttempts");
     let outcome: AttemptOutcome;
     try {
       outcome = await attemptProvider(ctx, adapter, wire);
@@ -48,7 +48,7 @@ export async function runProviderRequest(ctx: RequestContext, credential: Creden
     });
     const decision = decideRetry(outcome, retriesDone, ctx.config.providers.retries, ctx.deps.rng);
     if (!decision.retry) return outcome;
-    count("retries");
+    count(ctx.isolate.metrics, "retries");
     await ctx.deps.sleep(decision.delayMs);
   }
 }

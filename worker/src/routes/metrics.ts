@@ -2,10 +2,10 @@ import type { RequestContext } from "../context";
 import { providerCircuitViews } from "../control-plane-client";
 import { ApiError } from "../errors";
 import { jsonResponse, withStandardHeaders } from "../http";
-import { snapshotMetrics } from "../metrics";
+import { snapshotOf } from "../metrics-core";
 import { toPrometheus } from "../metrics-prometheus";
 import { presentsToken } from "../ops-tokens";
-import { vpsCircuitView } from "../vps-circuit";
+import { vpsCircuitViewOf } from "../vps-circuit";
 
 /**
  * Metrics are for operators on the machine itself (net.ts `isLocalRequest`). Unlike the original, a
@@ -23,7 +23,7 @@ export async function handleMetrics(ctx: RequestContext): Promise<Response> {
   // A remote operator presents METRICS_TOKEN (docs/api.md); anyone else gets the same 404 as an unknown route.
   if (!isLocalCaller(ctx) && !(await presentsToken(ctx.request.headers.get("authorization"), ctx.config.metricsToken))) throw new ApiError("NOT_FOUND", "Route not found");
   const now = ctx.deps.now();
-  const snapshot = snapshotMetrics(vpsCircuitView(ctx.config, now), now, await providerCircuitViews(ctx));
+  const snapshot = snapshotOf(ctx.isolate.metrics, vpsCircuitViewOf(ctx.isolate.vpsCircuit, now), now, await providerCircuitViews(ctx));
   if (wantsPrometheus(ctx)) {
     const headers = withStandardHeaders(new Headers({ "Content-Type": "text/plain; version=0.0.4", "Cache-Control": "no-store" }), ctx.requestId);
     return new Response(toPrometheus(snapshot), { status: 200, headers });

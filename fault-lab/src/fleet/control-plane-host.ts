@@ -1,0 +1,141 @@
+import { breakerView, ControlPlaneDO, providerBreakerKey, type BreakerState, type DoNamespace, type DoStub, type Simulation } from "./lab-imports";
+import { createObjectQueue, type ObjectQueue } from "./network";
+import type { BreakerChange, ObjectCall } from "./trace";
+
+/**
+ * The real ControlPlaneDO class, one instance per object name, on in-memory storage whose writes
+ * are observed (the shared breaker's transitions), reached through the modelled network.
+ */
+
+type Storage = Map<string, unknown>;
+
+/** Runs the object's alarm at a virtual time; setting a new one replaces the pending one. */
+interface AlarmClock {
+  set(at: number): void;
+  get(): number | null;
+  clear(): void;
+}
+
+function memoryStorage(data: Storage, onPut: (key: string, value: unknown) => void, alarms: AlarmClock) {
+  return {
+    async setAlarm(at: number) {
+      alarms.set(at);
+    },
+    async getAlarm() {
+      return alarms.get();
+    },
+    async deleteAlarm() {
+      alarms.clear();
+    },
+    async get(key: string | string[]) {
+      if (Array.isArray(key)) return new Map(key.filter((name) => data.has(name)).map((name) => [name, structuredClone(data.get(name))]));
+      return structuredClone(data.get(key));
+    },
+    async put(key: string | Record<string, unknown>, value?: unknown) {
+      const entries = typeof key === "string" ? [[key, value] as const] : Object.entries(key);
+      for (const [name, entry] of entries) {
+        data.set(name, structuredClone(entry));
+        onPut(name, entry);
+      }
+    },
+    async delete(key: string | string[]) {
+      const keys = Array.isArray(key) ? key : [key];
+      let removed = 0;
+      for (const name of keys) if (data.delete(name)) removed += 1;
+      return Array.isArray(key) ? removed : removed > 0;
+    },
+    async list(options: { prefix?: string } = {}) {
+      return new Map([...data.entries()].filter(([name]) => name.startsWith(options.prefix ?? "")).map(([name, value]) => [name, structuredClone(value)]));
+    },
+  };
+}
+
+export interface ControlPlaneHost {
+  /** The namespace one isolate sees: every stub call crosses that isolate's round trip. */
+  namespaceFor(isolate: number, rttMs: number, onCall?: (call: ObjectCall) => void): DoNamespace;
+  readonly calls: ObjectCall[];
+  readonly breaker: BreakerChange[];
+  readonly globalName: string;
+}
+
+const PROVIDER_KEYS = new Map(["gemini", "openrouter"].map((provider) => [providerBreakerKey(provider), provider]));
+
+export function createControlPlaneHost(sim: Simulation, env: Record<string, unknown>, options: { serviceMs: number; globalName: string }): ControlPlaneHost {
+  const objects = new Map<string, { object: ControlPlaneDO; queue: ObjectQueue }>();
+  const calls: ObjectCall[] = [];
+  const breaker: BreakerChange[] = [];
+  const lastPhase = new Map<string, string>();
+
+  const onPut = (key: string, value: unknown) => {
+    const provider = PROVIDER_KEYS.get(key);
+    if (provider === undefined) return;
+    const state = value as BreakerState;
+    const phase = state.phase === "open" ? "open" : breakerView(state, sim.now()).state;
+    // A closed breaker is rewritten on every failure-streak change: only transitions are kept.
+    if (phase === "closed" && (lastPhase.get(provider) ?? "closed") === "closed") return;
+    lastPhase.set(provider, phase);
+    breaker.push({ t: sim.now(), provider, phase });
+  };
+
+  const objectFor = (name: string) => {
+    let entry = objects.get(name);
+    if (!entry) {
+      const data: Storage = new Map();
+      let alarm: { at: number; token: number } | null = null;
+      let tokens = 0;
+      const alarms: AlarmClock = {
+        set(at) {
+          const token = (tokens += 1);
+          alarm = { at, token };
+          void sim.sleep(Math.max(0, at - sim.now())).then(() => {
+            if (alarm?.token !== token) return;
+            alarm = null;
+            void created.object.alarm().catch(() => undefined);
+          });
+        },
+        get: () => alarm?.at ?? null,
+        clear: () => void (alarm = null),
+      };
+      const storage = memoryStorage(data, name === options.globalName ? onPut : () => undefined, alarms);
+      const state = { id: { name, toString: () => name }, storage, blockConcurrencyWhile: <T>(fn: () => Promise<T>) => fn(), waitUntil: () => undefined };
+      const created = { object: new ControlPlaneDO(state as never, env as never, sim.now), queue: createObjectQueue(options.serviceMs) };
+      entry = created;
+      objects.set(name, entry);
+    }
+    return entry;
+  };
+
+  const sleepUntil = (at: number) => (at > sim.now() ? sim.sleep(at - sim.now()) : Promise.resolve());
+
+  return {
+    calls,
+    breaker,
+    globalName: options.globalName,
+    namespaceFor(isolate, rttMs, onCall) {
+      const oneWay = rttMs / 2;
+      return {
+        idFromName: (name: string) => ({ name, toString: () => name }),
+        get(id: never): DoStub {
+          const name = (id as { name: string }).name;
+          return {
+            async fetch(input: string | Request, init?: RequestInit) {
+              const t = sim.now();
+              const request = input instanceof Request && init === undefined ? input : new Request(input, init);
+              await sim.sleep(oneWay);
+              const { object, queue } = objectFor(name);
+              const arriveAt = sim.now();
+              const admission = queue.admit(arriveAt);
+              await sleepUntil(admission.startMs);
+              const response = await object.fetch(request);
+              await sleepUntil(admission.doneMs + oneWay);
+              const call: ObjectCall = { t, isolate, global: name === options.globalName, path: new URL(request.url).pathname, arriveAt, startAt: admission.startMs, doneAt: admission.doneMs, returnAt: sim.now(), queueLength: admission.queueLength };
+              calls.push(call);
+              onCall?.(call);
+              return response;
+            },
+          };
+        },
+      };
+    },
+  };
+}
