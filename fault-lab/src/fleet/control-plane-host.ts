@@ -1,4 +1,8 @@
-import { breakerView, ControlPlaneDO, providerBreakerKey, type BreakerState, type DoNamespace, type DoStub, type Simulation } from "./lab-imports";
+import { view as breakerView, type BreakerState } from "../../../worker/src/breaker";
+import { ControlPlaneDO } from "../../../worker/src/control-plane";
+import { providerBreakerKey } from "../../../worker/src/keys";
+import type { DoNamespace, DoStub } from "../../../worker/src/env";
+import type { Simulation } from "../clock/virtual-clock";
 import { createObjectQueue, type ObjectQueue } from "./network";
 import type { BreakerChange, ObjectCall } from "./trace";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRng } from "./lab-imports";
+import { createRng } from "../rng";
 import { createObjectQueue, placeIsolates, type Region } from "./network";
 
 describe("object queue", () => {

@@ -1,4 +1,4 @@
-import type { Rng } from "./lab-imports";
+import type { Rng } from "../rng";
 
 /**
  * The modelled network between isolates and the Durable Objects: each isolate sits in a region

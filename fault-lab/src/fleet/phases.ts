@@ -1,4 +1,4 @@
-import type { FaultRule } from "./lab-imports";
+import type { FaultRule } from "../control/lab-control";
 import type { PhaseSpan } from "./trace";
 
 /** One phase of fleet traffic: how long it lasts and which faults the shared fault table holds. */

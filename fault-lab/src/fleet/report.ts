@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FleetFigures, PhaseFigures } from "./figures";
-import type { Violation } from "./lab-imports";
+import type { Violation } from "../invariants/types";
 import { fleetSeries } from "./series";
 import { summaryLine } from "./summary";
 import { renderBarChart, renderLineChart, type Bar } from "./svg";

@@ -1,20 +1,14 @@
 import { createControlPlaneHost } from "./control-plane-host";
-import {
-  CONTROL_PLANE_NAME,
-  createFakeKv,
-  createLabControl,
-  createRng,
-  createSimulation,
-  createUpstreamFetch,
-  createWorkerIsolates,
-  getConfig,
-  ISOLATE_STATE_PER_ISOLATE,
-  UPSTREAM_ORIGINS,
-  type Deps,
-  type ExecutionContextLike,
-  type Simulation,
-  type WorkerEnv,
-} from "./lab-imports";
+import { CONTROL_PLANE_NAME } from "../../../worker/src/keys";
+import { createFakeKv } from "../../../worker/unit/fakes";
+import { createLabControl } from "../control/lab-control";
+import { createRng } from "../rng";
+import { createSimulation, type Simulation } from "../clock/virtual-clock";
+import { createUpstreamFetch, UPSTREAM_ORIGINS } from "../adapters/in-process";
+import { createWorkerIsolates, ISOLATE_STATE_PER_ISOLATE, type ExecutionContextLike } from "./isolates";
+import { getConfig } from "../../../worker/src/config";
+import type { Deps } from "../../../worker/src/deps";
+import type { WorkerEnv } from "../../../worker/src/env";
 import { DEFAULT_REGIONS, placeIsolates, type Region } from "./network";
 import { DEFAULT_PHASES, phaseSpans, type Phase } from "./phases";
 import type { FleetRequest, FleetTrace, UpstreamAttempt } from "./trace";

@@ -1,5 +1,5 @@
 import type { FleetFigures, PhaseFigures } from "./figures";
-import type { Violation } from "./lab-imports";
+import type { Violation } from "../invariants/types";
 import type { FleetTrace } from "./trace";
 
 const fixed = (value: number | null, digits = 2): string => (value === null ? "-" : value.toFixed(digits));

@@ -1,9 +1,9 @@
-import { violation, type FleetInvariant } from "./types";
+import { violation, fleetInvariant } from "./types";
 
 /** The retry budget, fleet-wide: while the backend fails every request, attempts ≤ 1.2 × requests. */
 export const RETRY_BUDGET_FACTOR = 1.2;
 
-export const fleetRetryBudget: FleetInvariant = (trace) => {
+export const fleetRetryBudget = fleetInvariant("fleet-retry-budget", "while the backend fails every request, backend attempts stay within 1.2 x /api/v2 requests, fleet-wide", (trace) => {
   for (const phase of trace.phases) {
     if (phase.outage !== "backend") continue;
     const requests = trace.requests.filter((request) => request.kind === "v2" && request.t >= phase.from && request.t < phase.to).length;
@@ -16,4 +16,4 @@ export const fleetRetryBudget: FleetInvariant = (trace) => {
     }
   }
   return null;
-};
+});

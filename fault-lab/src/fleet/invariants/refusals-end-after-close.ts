@@ -1,4 +1,4 @@
-import { seconds, violation, type FleetInvariant } from "./types";
+import { seconds, violation, fleetInvariant } from "./types";
 
 const SLACK_MS = 1000;
 
@@ -6,7 +6,7 @@ const SLACK_MS = 1000;
  * Once the shared breaker closed, every isolate serves again within one learning interval (plus
  * its round trip to the object): no isolate keeps answering provider_circuit_open on a stale view.
  */
-export const refusalsEndAfterClose: FleetInvariant = (trace) => {
+export const refusalsEndAfterClose = fleetInvariant("fleet-refusal-after-close", "no isolate answers provider_circuit_open later than one learning interval (plus its round trip) after the fleet's breaker closed", (trace) => {
   const changes = trace.breaker;
   const grace = trace.config.learningIntervalMs + trace.config.maxRttMs + SLACK_MS;
   for (const [index, change] of changes.entries()) {
@@ -22,4 +22,4 @@ export const refusalsEndAfterClose: FleetInvariant = (trace) => {
     }
   }
   return null;
-};
+});

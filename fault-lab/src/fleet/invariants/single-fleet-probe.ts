@@ -1,11 +1,11 @@
 import { providerWindows } from "../windows";
-import { seconds, violation, type FleetInvariant } from "./types";
+import { seconds, violation, fleetInvariant } from "./types";
 
 /**
  * At most one provider request per half-open window in the whole fleet: the shared breaker grants
  * exactly one probe (docs/api.md#ai-providers), whichever isolate asks.
  */
-export const singleFleetProbe: FleetInvariant = (trace) => {
+export const singleFleetProbe = fleetInvariant("fleet-single-probe", "at most one provider request per half-open window, fleet-wide", (trace) => {
   for (const window of providerWindows(trace)) {
     if (window.probes > 1) {
       return violation(
@@ -15,4 +15,4 @@ export const singleFleetProbe: FleetInvariant = (trace) => {
     }
   }
   return null;
-};
+});

@@ -1,10 +1,22 @@
-import type { Violation } from "../lab-imports";
+import type { Invariant, Violation } from "../../invariants/types";
 import type { FleetTrace } from "../trace";
 
 export type { Violation };
 
-/** A fleet invariant: the explorer's shape (trace in, first violation or null out) over a fleet trace. */
-export type FleetInvariant = (trace: FleetTrace) => Violation | null;
+/** A fleet invariant has the explorer's shape (`Invariant`), judging a whole fleet run. */
+export type FleetInvariant = Invariant<FleetTrace>;
+
+/** A fleet rule that reports its first violation, written as `(trace) -> violation | null`. */
+export function fleetInvariant(name: string, description: string, find: (trace: FleetTrace) => Violation | null): FleetInvariant {
+  return {
+    name,
+    description,
+    check(trace) {
+      const found = find(trace);
+      return found === null ? [] : [found];
+    },
+  };
+}
 
 export const violation = (invariant: string, message: string): Violation => ({ invariant, message });
 

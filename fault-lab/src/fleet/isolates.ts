@@ -1,20 +1,3 @@
-/**
- * Every import of another helper's lab or Worker file used by the fleet simulation, in one place:
- * when the lab's files move (issue 16 layout) only this module is re-pointed.
- */
-export { createSimulation, type Simulation } from "../../explorer/sim";
-export { createUpstreamFetch, UPSTREAM_ORIGINS, type ClientTag, type UpstreamFetch } from "../../explorer/upstreams";
-export type { Violation } from "../../explorer/invariants";
-export { createLabControl, type FaultRule, type LabControl, type LabEvent } from "../control";
-export { createRng, type Rng } from "../rng";
-export { createFakeKv } from "../../../worker/unit/fakes";
-export { ControlPlaneDO } from "../../../worker/src/control-plane";
-export { view as breakerView, type BreakerState } from "../../../worker/src/breaker";
-export { getConfig, type WorkerConfig } from "../../../worker/src/config";
-export { CONTROL_PLANE_NAME, providerBreakerKey } from "../../../worker/src/keys";
-export type { Deps } from "../../../worker/src/deps";
-export type { DoNamespace, DoStub, WorkerEnv } from "../../../worker/src/env";
-
 import { handleRequest } from "../../../worker/src/index";
 import { createIsolateState } from "../../../worker/src/isolate-state";
 import { view } from "../../../worker/src/breaker";
