@@ -124,10 +124,9 @@ export async function explore(options: ExploreOptions = {}): Promise<ExploreResu
   const foundDir = options.foundDir === undefined ? FOUND_DIR : options.foundDir;
   if (foundDir) {
     await mkdir(foundDir, { recursive: true });
-    file = join(foundDir, `${violation.invariant}-${seed}.json`);
     const written = options.foundVars ? { ...schedule, workerVars: { ...options.foundVars, ...schedule.workerVars } } : schedule;
     const found = toFoundScenario(written, { seed, path: details.counterexamplePath, invariant: violation.invariant, message: violation.message, runtime: options.runtime ?? "in-process" });
-    await writeFile(file, `${JSON.stringify(found, null, 2)}\n`);
+    file = await writeNewFile(foundDir, `${violation.invariant}-${seed}`, `${JSON.stringify(found, null, 2)}\n`);
   }
   // The trim pass ran schedules too: count them and its time.
   return { ...summary, schedules, elapsedMs: performance.now() - started, failure: { violation, schedule, path: details.counterexamplePath, shrinks: details.numShrinks, foundAfterMs: foundAfterMs ?? elapsedMs, foundAtRun: foundAtRun ?? generated, file } };
@@ -178,4 +177,17 @@ async function dropSteps(schedule: Schedule, invariant: string, judge: (schedule
 export function describeSchedule(schedule: Schedule): string {
   const vars = Object.entries(schedule.workerVars).map(([name, value]) => `${name}=${value}`).join(" ");
   return [`  config: ${vars || "(defaults)"}; fault seed ${schedule.seed}`, ...schedule.steps.map((step, index) => `  ${index + 1}. ${describeStep(step)}`)].join("\n");
+}
+
+/** Writes `<base>.json`, or `<base>-2.json`… when that name is taken: a run never overwrites a committed regression. */
+export async function writeNewFile(dir: string, base: string, text: string): Promise<string> {
+  for (let copy = 1; ; copy += 1) {
+    const file = join(dir, copy === 1 ? `${base}.json` : `${base}-${copy}.json`);
+    try {
+      await writeFile(file, text, { flag: "wx" });
+      return file;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
 }

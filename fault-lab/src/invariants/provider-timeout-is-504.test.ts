@@ -66,6 +66,22 @@ describe("provider-timeout on a real clock (workerd)", () => {
     expect(real(onWorkerd({ attempts: [answered(300)], exchanges: [aiExchange("a", timeoutAnswer)] }))?.message).toMatch(/last provider attempt was answered 200/);
   });
 
+  it("judges a burst as a whole: attribution by time may swap two identical requests' attempts", () => {
+    // Seen with `--runtime workerd --runs 30 --seed 4242`: of 5 identical searches, the timed-out
+    // attempt was given to req-s8-1 and the reset one to req-s8-2, which got the 504.
+    const burst = (resetOutcome: "reset" | "answered") => [
+      hung("req-s8-1"),
+      call("req-s8-2", 0, 0, "ok", { settledAt: undefined, durationMs: 20, outcome: resetOutcome, status: null }),
+    ];
+    const exchanges = [aiExchange("req-s8-1", { status: 502 }), aiExchange("req-s8-2", { headersAt: 820, ...timeoutAnswer })];
+    expect(real(onWorkerd({ attempts: burst("reset"), exchanges }))?.message ?? null).toBeNull();
+    // No timed-out attempt in the burst for its 504: still flagged.
+    const noTimeout = [call("req-s8-1", 0, 0, "ok", { settledAt: undefined, durationMs: 20, outcome: "reset", status: null }), burst("reset")[1]!];
+    expect(real(onWorkerd({ attempts: noTimeout, exchanges }))?.message).toMatch(/req-s8-2 got provider_timeout but its last provider attempt was reset/);
+    // On the virtual clock attempts are tagged, never guessed: the swap is a real finding there.
+    expect(judge(onWorkerd({ attempts: burst("reset"), exchanges }))?.invariant).toBe("provider-timeout");
+  });
+
   it("calls a request 'never sent' only when no provider attempt is left unattributed", () => {
     expect(real(onWorkerd({ exchanges: [aiExchange("a", timeoutAnswer)] }))?.message).toMatch(/never sent/);
     const unattributed = hung("a", 819, { clientRequestId: null, clientStep: null });

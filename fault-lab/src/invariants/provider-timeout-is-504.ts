@@ -6,6 +6,25 @@ const isTimeoutAnswer = (exchange: ClientExchange): boolean =>
   exchange.status === 504 && exchange.envelope?.code === "TIMEOUT" && exchange.envelope.cause === "provider_timeout" && exchange.envelope.retryable === true && exchange.retryAfter === "5";
 
 /**
+ * On a real clock the attempts of a burst (identical requests of one step) are given to its requests
+ * by time (targets/attempt-attribution.ts), a guess between requests that look the same to the
+ * provider. Such a burst is judged as a whole: the steps where as many requests' last attempts timed
+ * out as requests were answered provider_timeout.
+ */
+function balancedBursts(exchanges: readonly ClientExchange[], lastAttempt: ReadonlyMap<string, AttributedAttempt>): Set<number> {
+  const size = new Map<number, number>();
+  const timeoutAnswers = new Map<number, number>();
+  const timedOut = new Map<number, number>();
+  const add = (counts: Map<number, number>, step: number) => counts.set(step, (counts.get(step) ?? 0) + 1);
+  for (const exchange of exchanges) {
+    add(size, exchange.step);
+    if (exchange.envelope?.cause === "provider_timeout") add(timeoutAnswers, exchange.step);
+    if (lastAttempt.get(clientKey(exchange.step, exchange.requestId))?.outcome === "client-gone") add(timedOut, exchange.step);
+  }
+  return new Set([...size].filter(([step, count]) => count > 1 && (timedOut.get(step) ?? 0) === (timeoutAnswers.get(step) ?? 0)).map(([step]) => step));
+}
+
+/**
  * A hang is cut at PROVIDER_TIMEOUT_MS (exactly on the virtual clock, within the timer slack on a
  * real one) and an answer before it is taken; a request whose last attempt timed out gets 504
  * TIMEOUT provider_timeout with Retry-After 5 (or, when the retry was refused by the open breaker,
@@ -37,6 +56,7 @@ export const providerTimeoutIs504 = firstOnly("provider-timeout", "a provider ha
     }
     lastAttempt.set(clientKey(attempt.clientStep, attempt.clientRequestId), attempt);
   }
+  const burstJudged = judging.clock === "real" ? balancedBursts(trace.exchanges, lastAttempt) : new Set<number>();
   for (const exchange of trace.exchanges) {
     const last = lastAttempt.get(clientKey(exchange.step, exchange.requestId));
     const cause = exchange.envelope?.cause;
@@ -44,9 +64,10 @@ export const providerTimeoutIs504 = firstOnly("provider-timeout", "a provider ha
     const racedTheTimeout = last?.outcome === "answered" && last.endedAt - last.t > trace.epochs[last.epoch]!.config.providerTimeoutMs - slack;
     if (cause === "provider_timeout" && !timedOut && !racedTheTimeout) {
       if (!last && unattributed > 0) continue;
+      if (burstJudged.has(exchange.step)) continue;
       return `${exchange.requestId} got provider_timeout but its last provider attempt was ${last ? `${last.outcome} ${last.status ?? ""}`.trim() : "never sent"}`;
     }
-    if (!timedOut || cause === "provider_circuit_open") continue;
+    if (!timedOut || cause === "provider_circuit_open" || burstJudged.has(exchange.step)) continue;
     if (!isTimeoutAnswer(exchange)) {
       return `${exchange.requestId} (${exchange.path}): its last provider attempt timed out, but it got ${exchange.status} ${String(exchange.envelope?.code ?? "")} ${String(cause ?? "")} Retry-After ${JSON.stringify(exchange.retryAfter)}; expected 504 TIMEOUT provider_timeout, Retry-After 5`;
     }
