@@ -159,6 +159,19 @@ describe("fleet provider breaker: opening", () => {
     expect(f.globalCalls()).toBe(before);
   });
 
+  it("an isolate that counted the threshold itself asks before its next call, without waiting for any reply", async () => {
+    const f = fleet();
+    const isolate = f.isolate();
+    await attempt(f, isolate, "success");
+    const permits = await Promise.all(Array.from({ length: 5 }, () => acquireProviderPermit(f.ctx(isolate), "gemini")));
+    f.calls.length = 0;
+    const reports = permits.map((permit) => permit.report("failure"));
+    const next = acquireProviderPermit(f.ctx(isolate), "gemini");
+    expect(f.calls).toContain(`${CONTROL_PLANE_NAME}/breaker/acquire`);
+    await Promise.all(reports);
+    expect((await refusal(next)).failureCause).toBe("provider_circuit_open");
+  });
+
   it("an isolate refused while open learns it and refuses locally until the window ends, then asks", async () => {
     const f = fleet({ PROVIDER_CIRCUIT_FAILURE_THRESHOLD: "1" });
     const [opener, late] = [f.isolate(), f.isolate()];
