@@ -149,7 +149,7 @@ export async function acquireProviderPermit(ctx: RequestContext, provider: Provi
   const now = ctx.deps.now();
   const { circuitFailureThreshold, circuitRefreshMs } = ctx.config.providers;
   const views = ctx.isolate.providerViews;
-  const local = decideLocally(viewOf(views, provider), now, circuitFailureThreshold);
+  const local = decideLocally(viewOf(views, provider), now, circuitFailureThreshold, circuitRefreshMs);
   if (local.kind === "refuse") throw refusal(ctx, local.retryAfterMs);
   if (local.kind === "direct") {
     if (local.refresh) {

@@ -10,6 +10,9 @@ describe("decideLocally", () => {
     const view = learnedView({ phase: "closed", openUntil: null, failures: 0 }, T0, 5_000);
     expect(decideLocally(view, T0 + 4_999, 5)).toEqual({ kind: "direct", refresh: false });
     expect(decideLocally(view, T0 + 5_000, 5)).toEqual({ kind: "direct", refresh: true });
+    // Two intervals old (an idle isolate): ask, never call on a view that may predate an opening.
+    expect(decideLocally(view, T0 + 9_999, 5, 5_000)).toEqual({ kind: "direct", refresh: true });
+    expect(decideLocally(view, T0 + 10_000, 5, 5_000)).toEqual({ kind: "ask" });
     expect(decideLocally({ ...view, failures: 5 } as typeof view, T0, 5)).toEqual({ kind: "ask" });
   });
 

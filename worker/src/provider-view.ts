@@ -36,10 +36,13 @@ export function viewOf(views: ProviderViews, provider: ProviderName): ProviderVi
  * What this isolate does with its next call. A closed view whose own count of failures reached the
  * threshold asks too: this isolate has seen the fleet's trip rule met and must not wait for a reply.
  */
-export function decideLocally(view: ProviderView, now: number, threshold: number): LocalDecision {
+export function decideLocally(view: ProviderView, now: number, threshold: number, refreshMs = Number.POSITIVE_INFINITY): LocalDecision {
   switch (view.phase) {
     case "closed":
       if (view.failures >= Math.max(1, threshold)) return { kind: "ask" };
+      // A view a whole interval past its refresh (an idle isolate) is not trusted: it may predate an
+      // opening, and a direct call in half-open would be a second probe of the fleet.
+      if (now >= view.refreshDueAt + refreshMs) return { kind: "ask" };
       return { kind: "direct", refresh: now >= view.refreshDueAt };
     case "open":
       return now < view.openUntil ? { kind: "refuse", retryAfterMs: view.openUntil - now } : { kind: "ask" };
