@@ -149,7 +149,7 @@ describe("properties", () => {
       fc.property(fc.constantFrom(...rules), fc.oneof(fc.string(), fc.integer().map(String), fc.double().map(String)), (rule, raw) => {
         const config = parseConfig({ [rule.variable]: raw });
         const value = [config.vps.timeoutMs, config.vps.retries, config.vps.maxBodyBytes, config.vps.circuitFailureThreshold, config.vps.circuitOpenMs,
-          config.providers.timeoutMs, config.providers.retries, config.providers.circuitFailureThreshold, config.providers.circuitOpenMs,
+          config.providers.timeoutMs, config.providers.retries, config.providers.circuitFailureThreshold, config.providers.circuitOpenMs, config.providers.circuitRefreshMs,
           config.rateLimit.max, config.rateLimit.windowMs, config.sessionTtlSeconds];
         for (const v of value) expect(Number.isInteger(v)).toBe(true);
         const key = Object.entries(INT_RULES).find(([, r]) => r === rule)![0];
@@ -158,6 +158,7 @@ describe("properties", () => {
           vpsFailureThreshold: config.vps.circuitFailureThreshold, vpsOpenMs: config.vps.circuitOpenMs,
           providerTimeoutMs: config.providers.timeoutMs, providerRetries: config.providers.retries,
           providerFailureThreshold: config.providers.circuitFailureThreshold, providerOpenMs: config.providers.circuitOpenMs,
+          providerRefreshMs: config.providers.circuitRefreshMs,
           rateLimitMax: config.rateLimit.max, rateLimitWindowMs: config.rateLimit.windowMs, sessionTtlSeconds: config.sessionTtlSeconds,
         }[key]!;
         expect(read).toBeGreaterThanOrEqual(rule.min);

@@ -47,6 +47,8 @@ export interface WorkerConfig {
     retries: number;
     circuitFailureThreshold: number;
     circuitOpenMs: number;
+    /** How stale an isolate's closed view of a provider breaker may get before it re-reads the shared one. */
+    circuitRefreshMs: number;
   };
   rateLimit: { max: number; windowMs: number };
   /** METRICS_TOKEN / ADMIN_TOKEN secrets for remote operations (ops-tokens.ts). */
@@ -85,6 +87,7 @@ export const INT_RULES = {
   providerRetries: { variable: "PROVIDER_RETRIES", fallback: 2, min: 0, max: 5 },
   providerFailureThreshold: { variable: "PROVIDER_CIRCUIT_FAILURE_THRESHOLD", fallback: 5, min: 1, max: 50 },
   providerOpenMs: { variable: "PROVIDER_CIRCUIT_OPEN_MS", fallback: 30000, min: 1000, max: 300000 },
+  providerRefreshMs: { variable: "PROVIDER_CIRCUIT_REFRESH_MS", fallback: 5000, min: 100, max: 60000 },
   rateLimitMax: { variable: "RATE_LIMIT_MAX", fallback: 45, min: 1, max: 10000 },
   rateLimitWindowMs: { variable: "RATE_LIMIT_WINDOW_MS", fallback: 60000, min: 1000, max: 3600000 },
   sessionTtlSeconds: { variable: "SESSION_TTL_SECONDS", fallback: 86400, min: 60, max: 86400 },
@@ -332,6 +335,7 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
       retries: readInt(env, INT_RULES.providerRetries, problems),
       circuitFailureThreshold: readInt(env, INT_RULES.providerFailureThreshold, problems),
       circuitOpenMs: readInt(env, INT_RULES.providerOpenMs, problems),
+      circuitRefreshMs: readInt(env, INT_RULES.providerRefreshMs, problems),
     },
     rateLimit: {
       max: readInt(env, INT_RULES.rateLimitMax, problems),

@@ -1,4 +1,4 @@
-import { view, type BreakerOptions } from "./breaker";
+import { view, type BreakerOptions, type BreakerState, type CircuitPhaseView } from "./breaker";
 import { acquireCell, breakerCell, recordCell, type BreakerCell } from "./breaker-cell";
 import type { WorkerConfig } from "./config";
 import type { CircuitView } from "./metrics-core";
@@ -16,15 +16,29 @@ export interface RateLimitReply {
   retryAfterMs: number;
   remaining: number;
 }
+/**
+ * What an isolate learns of a shared provider breaker (docs/decisions/0006): its phase, when an open
+ * window ends, and the running failure streak (an isolate reports its successes while one runs).
+ */
+export interface SharedBreakerState {
+  phase: CircuitPhaseView;
+  openUntil: number | null;
+  failures: number;
+}
 export interface AcquireReply {
   allowed: boolean;
   probe: boolean;
   probeSeq: number | null;
   retryAfterMs: number;
+  shared: SharedBreakerState;
 }
 export interface ReportReply {
   opened: boolean;
   view: CircuitView;
+  shared: SharedBreakerState;
+}
+export interface StateReply {
+  shared: SharedBreakerState;
 }
 export interface ViewsReply {
   circuits: Record<ProviderName, CircuitView>;
@@ -87,15 +101,26 @@ export function decideRateLimit(memory: ControlPlaneMemory, key: string, now: nu
   return { reply, admittedHits: decision.allowed ? decision.hits : null };
 }
 
+export function sharedStateOf(state: BreakerState, now: number): SharedBreakerState {
+  const shown = view(state, now);
+  return { phase: shown.state, openUntil: shown.openUntil, failures: state.phase === "closed" ? state.failures : 0 };
+}
+
 export function acquireProvider(memory: ControlPlaneMemory, provider: ProviderName, now: number, config: WorkerConfig): AcquireReply {
-  const result = acquireCell(providerCell(memory, provider), now, providerBreakerOptions(config));
-  return { allowed: result.allowed, probe: result.probe, probeSeq: result.probeSeq, retryAfterMs: result.retryAfterMs };
+  const cell = providerCell(memory, provider);
+  const result = acquireCell(cell, now, providerBreakerOptions(config));
+  return { allowed: result.allowed, probe: result.probe, probeSeq: result.probeSeq, retryAfterMs: result.retryAfterMs, shared: sharedStateOf(cell.state, now) };
+}
+
+/** A read for an isolate's periodic refresh: decides nothing, changes nothing. */
+export function providerState(memory: ControlPlaneMemory, provider: ProviderName, now: number): StateReply {
+  return { shared: sharedStateOf(providerCell(memory, provider).state, now) };
 }
 
 export function reportProvider(memory: ControlPlaneMemory, provider: ProviderName, now: number, config: WorkerConfig, success: boolean, probeSeq: number | null): ReportReply {
   const cell = providerCell(memory, provider);
   const opened = recordCell(cell, now, providerBreakerOptions(config), success, probeSeq);
-  return { opened, view: view(cell.state, now) };
+  return { opened, view: view(cell.state, now), shared: sharedStateOf(cell.state, now) };
 }
 
 export function providerViews(memory: ControlPlaneMemory, now: number): ViewsReply {

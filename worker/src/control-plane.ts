@@ -6,6 +6,7 @@ import {
   controlPlaneMemory,
   decideRateLimit,
   providerCell,
+  providerState,
   providerViews,
   rateLimitOptions,
   reportProvider,
@@ -18,7 +19,7 @@ import { providerBreakerKey, RATE_LIMIT_PREFIX } from "./keys";
 import { prune, restoreHits } from "./rate-limit";
 import { PROVIDERS, isProviderName, type ProviderName } from "./types";
 
-export type { AcquireReply, RateLimitReply, ReportReply, ViewsReply } from "./control-plane-core";
+export type { AcquireReply, RateLimitReply, ReportReply, StateReply, ViewsReply } from "./control-plane-core";
 
 /**
  * ControlPlaneDO: the provider breakers shared by every isolate and the rate-limit windows
@@ -34,8 +35,9 @@ export type { AcquireReply, RateLimitReply, ReportReply, ViewsReply } from "./co
  *
  * JSON protocol (POST, small bodies):
  *   /rate-limit       {key, now}                        → {allowed, retryAfterMs, remaining}
- *   /breaker/acquire  {provider, now}                   → {allowed, probe, probeSeq, retryAfterMs}
- *   /breaker/report   {provider, now, success, probeSeq} → {opened, view}
+ *   /breaker/acquire  {provider, now}                   → {allowed, probe, probeSeq, retryAfterMs, shared}
+ *   /breaker/report   {provider, now, success, probeSeq} → {opened, view, shared}
+ *   /breaker/state    {provider, now}                   → {shared}   (an isolate's refresh, docs/decisions/0006)
  *   /breaker/views    {now}                             → {circuits: {gemini, openrouter}}
  */
 
@@ -114,6 +116,8 @@ export class ControlPlaneDO {
           return reply(await this.acquire(body));
         case "/breaker/report":
           return reply(await this.report(body));
+        case "/breaker/state":
+          return reply(providerState(this.memory, readProvider(body), readNow(body)));
         case "/breaker/views":
           return reply(providerViews(this.memory, readNow(body)));
         default:

@@ -53,6 +53,7 @@ export interface WorkerEnv {
   PROVIDER_RETRIES?: string;
   PROVIDER_CIRCUIT_FAILURE_THRESHOLD?: string;
   PROVIDER_CIRCUIT_OPEN_MS?: string;
+  PROVIDER_CIRCUIT_REFRESH_MS?: string;
   RATE_LIMIT_MAX?: string;
   RATE_LIMIT_WINDOW_MS?: string;
   SESSION_TTL_SECONDS?: string;

@@ -1,6 +1,7 @@
 import { breakerCell, type BreakerCell } from "./breaker-cell";
 import { controlPlaneMemory, type ControlPlaneMemory } from "./control-plane-core";
 import { createMetrics, type MetricsState } from "./metrics-core";
+import type { ProviderViews } from "./provider-view";
 import { createRetryBudget, type RetryBudgetState } from "./retry-budget";
 
 /**
@@ -17,6 +18,8 @@ export interface IsolateState {
   vpsCircuit: BreakerCell;
   /** The /api/v2 retry budget (retries ≤ 20 % of this isolate's recent requests). */
   retryBudget: RetryBudgetState;
+  /** This isolate's view of each shared provider breaker (docs/decisions/0006-fleet-breaker-protocol.md). */
+  providerViews: ProviderViews;
   /** Where the control plane's decisions run while the Durable Object cannot be reached. */
   controlPlaneFallback: ControlPlaneMemory;
   /** The counters behind /api/v1/metrics (docs/api.md#metrics). */
@@ -30,6 +33,7 @@ export function createIsolateState(startedAt: number = Date.now()): IsolateState
   return {
     vpsCircuit: breakerCell(),
     retryBudget: createRetryBudget(),
+    providerViews: new Map(),
     controlPlaneFallback: controlPlaneMemory(),
     metrics: createMetrics(startedAt),
     insecureAuthWarned: false,

@@ -42,6 +42,7 @@ describe("request builders", () => {
     retries: 2,
     circuitFailureThreshold: 5,
     circuitOpenMs: 30000,
+    circuitRefreshMs: 5000,
   };
 
   it("leaves systemInstruction and responseMimeType out when not asked for", () => {

@@ -16,8 +16,10 @@ export const adapterFor = (provider: ProviderName): ProviderAdapter => ADAPTERS[
 /**
  * Runs a provider request with the resilience of docs/api.md#ai-providers, composed as
  * breaker permit → attempt under timeout → retry decision → backoff, for every attempt:
- * each attempt asks the shared breaker first (an open circuit stops the loop with 503
- * provider_circuit_open) and reports its own outcome, so the breaker counts attempts, not requests.
+ * each attempt takes a permit first (an open circuit stops the loop with 503 provider_circuit_open)
+ * and reports its own outcome, so the breaker counts attempts, not requests. Permits and reports
+ * follow docs/decisions/0006: while this isolate's view is closed neither waits on the Durable
+ * Object; the report runs through waitUntil.
  * Resolves with the last attempt's outcome, successful or not. A request that cannot even be built
  * from the stored key ends as "unsendable" before any permit or network call: it is this key's
  * problem, not the provider's, and retrying it cannot help.
@@ -34,10 +36,10 @@ export async function runProviderRequest(ctx: RequestContext, credential: Creden
       outcome = await attemptProvider(ctx, adapter, wire);
     } catch (error) {
       // A bug on our side says nothing about the provider.
-      await reportQuietly(ctx, permit.report("neutral"));
+      ctx.waitUntil(reportQuietly(ctx, permit.report("neutral")));
       throw error;
     }
-    await reportQuietly(ctx, permit.report(breakerVerdict(outcome)));
+    ctx.waitUntil(reportQuietly(ctx, permit.report(breakerVerdict(outcome))));
     if (outcome.kind === "ok") return outcome;
     log("warn", "provider_attempt_failed", {
       requestId: ctx.requestId,
