@@ -12,6 +12,7 @@ export default {
   description: "Gemini answers headers on time but trickles the body → 504 TIMEOUT cause provider_timeout after PROVIDER_TIMEOUT_MS, no retry.",
   seed: 41,
   workerVars: { PROVIDER_TIMEOUT_MS: "800", PROVIDER_RETRIES: "0" },
+  freshWorker: true,
   faults: [],
   traffic: [
     { do: "connect", provider: "gemini", key: GEMINI_KEY, as: "alice" },
