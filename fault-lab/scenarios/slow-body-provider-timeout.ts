@@ -13,7 +13,6 @@ export default {
   seed: 41,
   freshWorker: true,
   workerVars: { PROVIDER_TIMEOUT_MS: "800", PROVIDER_RETRIES: "0" },
-  freshWorker: true,
   faults: [],
   traffic: [
     { do: "connect", provider: "gemini", key: GEMINI_KEY, as: "alice" },

@@ -42,6 +42,14 @@ describe("parseConfig defaults (docs/api.md#environment-variables)", () => {
     expect(config.vps.circuitOpenMs).toBe(20000);
   });
 
+  it("reports a refresh interval over half the provider open window (docs/decisions/0006), and accepts the defaults", () => {
+    expect(parseConfig({}).problems.map((p) => p.variable)).not.toContain("PROVIDER_CIRCUIT_REFRESH_MS");
+    const config = parseConfig({ PROVIDER_CIRCUIT_OPEN_MS: "8000", PROVIDER_CIRCUIT_REFRESH_MS: "5000" });
+    expect(config.providers.circuitRefreshMs).toBe(5000);
+    expect(config.problems.find((p) => p.variable === "PROVIDER_CIRCUIT_REFRESH_MS")?.message).toMatch(/at most half of PROVIDER_CIRCUIT_OPEN_MS \(8000 ms\)/);
+    expect(checkDeploymentConfig({ PROVIDER_CIRCUIT_OPEN_MS: "8000", PROVIDER_CIRCUIT_REFRESH_MS: "5000" }).map((p) => p.variable)).toContain("PROVIDER_CIRCUIT_REFRESH_MS");
+  });
+
   it("treats a non-numeric value as the default and reports the variable", () => {
     const config = parseConfig({ VPS_PROXY_TIMEOUT_MS: "fast" });
     expect(config.vps.timeoutMs).toBe(7000);

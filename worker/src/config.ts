@@ -308,6 +308,13 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
     if (!token.ok && token.reason === "weak") problems.push({ variable, message: "is shorter than 32 characters, not printable ASCII, or a placeholder; it is ignored. Generate one with `openssl rand -base64 48`." });
   }
 
+  const providerOpenMs = readInt(env, INT_RULES.providerOpenMs, problems);
+  const providerRefreshMs = readInt(env, INT_RULES.providerRefreshMs, problems);
+  if (providerOpenMs < 2 * providerRefreshMs) {
+    // docs/decisions/0006: only an open window longer than two refresh intervals keeps stale direct calls out of half-open.
+    problems.push({ variable: "PROVIDER_CIRCUIT_REFRESH_MS", message: `must be at most half of PROVIDER_CIRCUIT_OPEN_MS (${providerOpenMs} ms), or an isolate with a stale view may call a half-open provider beside the one probe.` });
+  }
+
   return {
     nodeEnv,
     isDevEnv,
@@ -334,8 +341,8 @@ export function parseConfig(env: WorkerEnv): WorkerConfig {
       timeoutMs: readInt(env, INT_RULES.providerTimeoutMs, problems),
       retries: readInt(env, INT_RULES.providerRetries, problems),
       circuitFailureThreshold: readInt(env, INT_RULES.providerFailureThreshold, problems),
-      circuitOpenMs: readInt(env, INT_RULES.providerOpenMs, problems),
-      circuitRefreshMs: readInt(env, INT_RULES.providerRefreshMs, problems),
+      circuitOpenMs: providerOpenMs,
+      circuitRefreshMs: providerRefreshMs,
     },
     rateLimit: {
       max: readInt(env, INT_RULES.rateLimitMax, problems),
