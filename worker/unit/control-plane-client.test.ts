@@ -3,9 +3,8 @@ import { getConfig } from "../src/config";
 import { createContext, type RequestContext } from "../src/context";
 import { acquireProviderPermit, enforceRateLimit, providerCircuitViews, type ProviderPermit } from "../src/control-plane-client";
 import type { DoNamespace, WorkerEnv } from "../src/env";
-import { ApiError } from "../src/errors";
 import { metrics } from "../src/metrics";
-import { createControlPlaneNamespace } from "./control-plane-harness";
+import { createControlPlaneNamespace, refusal } from "./control-plane-harness";
 import { makeEnv } from "./fakes";
 import { counter, createClock, errorOf, resetIsolate, testDeps, type ManualClock } from "./proxy-harness";
 import { handleRequest } from "../src/index";
@@ -19,15 +18,6 @@ afterEach(() => vi.restoreAllMocks());
 function contextFor(env: WorkerEnv, clock: ManualClock, ip = "198.51.100.7"): RequestContext {
   const request = new Request("https://pb.example.org/api/v1/ai/analyze", { method: "POST", headers: { "cf-connecting-ip": ip } });
   return createContext(request, env, getConfig(env), testDeps(clock), "req-control-plane-1");
-}
-
-async function refusal(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => null,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
 }
 
 describe("enforceRateLimit", () => {

@@ -1,5 +1,7 @@
 import { ControlPlaneDO, type ControlPlaneState } from "../src/control-plane";
 import type { DoNamespace, WorkerEnv } from "../src/env";
+import { ApiError } from "../src/errors";
+import { expect } from "vitest";
 
 /** Durable storage of one object: survives eviction, counts writes (one put per snapshot). */
 export interface FakeStorage {
@@ -93,4 +95,14 @@ export async function post<T>(namespace: DoNamespace, name: string, path: string
     body: JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as T };
+}
+
+/** The ApiError a call is refused with (the test fails when it resolves instead). */
+export async function refusal(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(
+    () => null,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(ApiError);
+  return error as ApiError;
 }

@@ -5,11 +5,11 @@ import { createContext, type RequestContext } from "../src/context";
 import { acquireProviderPermit, type ProviderPermit } from "../src/control-plane-client";
 import type { StateReply } from "../src/control-plane-core";
 import type { DoNamespace, WorkerEnv } from "../src/env";
-import { ApiError } from "../src/errors";
+import type { ApiError } from "../src/errors";
 import { createIsolateState, type IsolateState } from "../src/isolate-state";
 import { CONTROL_PLANE_NAME } from "../src/keys";
 import { runProviderRequest } from "../src/providers/call";
-import { createControlPlaneNamespace, post } from "./control-plane-harness";
+import { createControlPlaneNamespace, post, refusal } from "./control-plane-harness";
 import { makeEnv } from "./fakes";
 import { createClock, testDeps, type ManualClock } from "./proxy-harness";
 
@@ -69,15 +69,6 @@ function fleet(overrides: Partial<WorkerEnv> = {}): Fleet {
       while (pending.length > 0) await Promise.all(pending.splice(0));
     },
   };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => null,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
 }
 
 /** One attempt on `isolate` with the given verdict, its report settled. */
