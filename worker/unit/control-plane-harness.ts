@@ -2,14 +2,10 @@ import { ControlPlaneDO, type ControlPlaneState } from "../src/control-plane";
 import type { DoNamespace, WorkerEnv } from "../src/env";
 import { ApiError } from "../src/errors";
 import { expect } from "vitest";
+import { createMemoryDoStorage, type MemoryDoStorage } from "./memory-do-storage";
 
 /** Durable storage of one object: survives eviction, counts writes (one put per snapshot). */
-export interface FakeStorage {
-  data: Map<string, unknown>;
-  puts: string[];
-  /** The scheduled alarm time, or null. */
-  alarm: number | null;
-}
+export type FakeStorage = MemoryDoStorage;
 
 /**
  * A CONTROL_PLANE_DO namespace for plain Node, shaped like the PocketBrain repo's fakes
@@ -31,7 +27,7 @@ export function createControlPlaneNamespace(env: WorkerEnv, clock: () => number 
   const storageOf = (name: string): FakeStorage => {
     let storage = storages.get(name);
     if (!storage) {
-      storage = { data: new Map(), puts: [], alarm: null };
+      storage = createMemoryDoStorage();
       storages.set(name, storage);
     }
     return storage;
@@ -39,25 +35,7 @@ export function createControlPlaneNamespace(env: WorkerEnv, clock: () => number 
   const instanceOf = (name: string): ControlPlaneDO => {
     let instance = live.get(name);
     if (!instance) {
-      const storage = storageOf(name);
-      const state: ControlPlaneState = {
-        storage: {
-          get: async (key) => {
-            const value = storage.data.get(key);
-            return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
-          },
-          put: async (key, value) => {
-            storage.puts.push(key);
-            storage.data.set(key, JSON.parse(JSON.stringify(value)));
-          },
-          delete: async (key) => storage.data.delete(key),
-          list: async ({ prefix }) => new Map([...storage.data].filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key, JSON.parse(JSON.stringify(value))])),
-          setAlarm: async (at) => {
-            storage.alarm = at;
-          },
-        },
-        blockConcurrencyWhile: (callback) => callback(),
-      };
+      const state: ControlPlaneState = { storage: storageOf(name).api, blockConcurrencyWhile: (callback) => callback() };
       instance = new ControlPlaneDO(state, env, clock);
       live.set(name, instance);
     }

@@ -5,54 +5,12 @@ import type { DoNamespace, DoStub } from "../../../worker/src/env";
 import type { Simulation } from "../clock/virtual-clock";
 import { createObjectQueue, type ObjectQueue } from "./network";
 import type { BreakerChange, ObjectCall } from "./trace";
+import { createMemoryDoStorage } from "../../../worker/unit/memory-do-storage";
 
 /**
  * The real ControlPlaneDO class, one instance per object name, on in-memory storage whose writes
  * are observed (the shared breaker's transitions), reached through the modelled network.
  */
-
-type Storage = Map<string, unknown>;
-
-/** Runs the object's alarm at a virtual time; setting a new one replaces the pending one. */
-interface AlarmClock {
-  set(at: number): void;
-  get(): number | null;
-  clear(): void;
-}
-
-function memoryStorage(data: Storage, onPut: (key: string, value: unknown) => void, alarms: AlarmClock) {
-  return {
-    async setAlarm(at: number) {
-      alarms.set(at);
-    },
-    async getAlarm() {
-      return alarms.get();
-    },
-    async deleteAlarm() {
-      alarms.clear();
-    },
-    async get(key: string | string[]) {
-      if (Array.isArray(key)) return new Map(key.filter((name) => data.has(name)).map((name) => [name, structuredClone(data.get(name))]));
-      return structuredClone(data.get(key));
-    },
-    async put(key: string | Record<string, unknown>, value?: unknown) {
-      const entries = typeof key === "string" ? [[key, value] as const] : Object.entries(key);
-      for (const [name, entry] of entries) {
-        data.set(name, structuredClone(entry));
-        onPut(name, entry);
-      }
-    },
-    async delete(key: string | string[]) {
-      const keys = Array.isArray(key) ? key : [key];
-      let removed = 0;
-      for (const name of keys) if (data.delete(name)) removed += 1;
-      return Array.isArray(key) ? removed : removed > 0;
-    },
-    async list(options: { prefix?: string } = {}) {
-      return new Map([...data.entries()].filter(([name]) => name.startsWith(options.prefix ?? "")).map(([name, value]) => [name, structuredClone(value)]));
-    },
-  };
-}
 
 export interface ControlPlaneHost {
   /** The namespace one isolate sees: every stub call crosses that isolate's round trip. */
@@ -84,24 +42,18 @@ export function createControlPlaneHost(sim: Simulation, env: Record<string, unkn
   const objectFor = (name: string) => {
     let entry = objects.get(name);
     if (!entry) {
-      const data: Storage = new Map();
-      let alarm: { at: number; token: number } | null = null;
-      let tokens = 0;
-      const alarms: AlarmClock = {
-        set(at) {
-          const token = (tokens += 1);
-          alarm = { at, token };
-          void sim.sleep(Math.max(0, at - sim.now())).then(() => {
-            if (alarm?.token !== token) return;
-            alarm = null;
-            void created.object.alarm().catch(() => undefined);
-          });
-        },
-        get: () => alarm?.at ?? null,
-        clear: () => void (alarm = null),
+      let alarmToken = 0;
+      const runAlarmAt = (at: number) => {
+        const token = (alarmToken += 1);
+        void sim.sleep(Math.max(0, at - sim.now())).then(() => {
+          // A later setAlarm replaces this one.
+          if (token !== alarmToken || storage.alarm !== at) return;
+          storage.alarm = null;
+          void created.object.alarm().catch(() => undefined);
+        });
       };
-      const storage = memoryStorage(data, name === options.globalName ? onPut : () => undefined, alarms);
-      const state = { id: { name, toString: () => name }, storage, blockConcurrencyWhile: <T>(fn: () => Promise<T>) => fn(), waitUntil: () => undefined };
+      const storage = createMemoryDoStorage({ ...(name === options.globalName ? { onPut } : {}), onAlarm: runAlarmAt });
+      const state = { id: { name, toString: () => name }, storage: storage.api, blockConcurrencyWhile: <T>(fn: () => Promise<T>) => fn(), waitUntil: () => undefined };
       const created = { object: new ControlPlaneDO(state as never, env as never, sim.now), queue: createObjectQueue(options.serviceMs) };
       entry = created;
       objects.set(name, entry);

@@ -4,6 +4,7 @@ import { resetMetrics } from "../../../worker/src/metrics";
 import { resetVpsCircuit } from "../../../worker/src/vps-circuit";
 import { resetControlPlaneFallback } from "../../../worker/src/control-plane-client";
 import { resetRetryBudget } from "../../../worker/src/proxy";
+import { createMemoryDoStorage } from "../../../worker/unit/memory-do-storage";
 
 /**
  * Module-level state that lives as long as an isolate: the /api/v2 circuit, the metrics, the retry
@@ -14,31 +15,6 @@ export function resetIsolateState(): void {
   resetVpsCircuit();
   resetRetryBudget();
   resetControlPlaneFallback();
-}
-
-/** Map-backed Durable Object storage with the subset of the API the control plane uses. */
-function createMemoryStorage() {
-  const data = new Map<string, unknown>();
-  return {
-    data,
-    async get(keyOrKeys: string | string[]) {
-      if (Array.isArray(keyOrKeys)) return new Map(keyOrKeys.filter((key) => data.has(key)).map((key) => [key, structuredClone(data.get(key))]));
-      return structuredClone(data.get(keyOrKeys));
-    },
-    async put(keyOrEntries: string | Record<string, unknown>, value?: unknown) {
-      if (typeof keyOrEntries === "string") data.set(keyOrEntries, structuredClone(value));
-      else for (const [key, entry] of Object.entries(keyOrEntries)) data.set(key, structuredClone(entry));
-    },
-    async delete(key: string | string[]) {
-      const keys = Array.isArray(key) ? key : [key];
-      let removed = 0;
-      for (const name of keys) if (data.delete(name)) removed += 1;
-      return Array.isArray(key) ? removed : removed > 0;
-    },
-    async list() {
-      return new Map([...data.entries()].map(([key, value]) => [key, structuredClone(value)]));
-    },
-  };
 }
 
 export interface SwitchableDoNamespace extends DoNamespace {
@@ -62,7 +38,7 @@ export function createDoNamespace(env: Record<string, unknown>): SwitchableDoNam
           if (namespace.down) throw new Error("Durable Object unreachable (explorer outage step)");
           let object = objects.get(name);
           if (!object) {
-            const storage = createMemoryStorage();
+            const storage = createMemoryDoStorage().api;
             const state = { id, storage, blockConcurrencyWhile: <T>(fn: () => Promise<T>) => fn(), waitUntil: () => undefined };
             object = new ControlPlaneDO(state as never, env as never);
             objects.set(name, object);
