@@ -5,7 +5,7 @@ export default {
   name: "provider-circuit",
   description: "The Gemini circuit (in the Durable Object) opens after PROVIDER_CIRCUIT_FAILURE_THRESHOLD failed attempts, rejects without a provider call, and closes after one successful probe.",
   seed: 24,
-  workerVars: { PROVIDER_RETRIES: "0", PROVIDER_CIRCUIT_FAILURE_THRESHOLD: "2", PROVIDER_CIRCUIT_OPEN_MS: "2000" },
+  workerVars: { PROVIDER_RETRIES: "0", PROVIDER_CIRCUIT_FAILURE_THRESHOLD: "2", PROVIDER_CIRCUIT_OPEN_MS: "2000", PROVIDER_CIRCUIT_REFRESH_MS: "500" },
   freshWorker: true,
   faults: [],
   traffic: [

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { INT_RULES } from "../../worker/src/config";
 import { DEFAULT_WRANGLER_TOML } from "./paths";
 import { applyProductionSettings, PRODUCTION_SETTINGS, routesToml } from "./production-settings";
 import { readShippedConfig } from "./shipped-config";
@@ -11,6 +12,13 @@ import { readEnvironmentToml, readWranglerToml } from "./wrangler-toml";
 const shipped = readFileSync(DEFAULT_WRANGLER_TOML, "utf8");
 const value = fc.string({ unit: fc.constantFrom(..."abcXYZ019 -_./:?&=#\"'\\é"), minLength: 1, maxLength: 40 }).filter((text) => text.trim() === text && text !== "");
 const settings = fc.dictionary(fc.constantFrom(...PRODUCTION_SETTINGS), value, { maxKeys: 6 });
+
+describe("PRODUCTION_SETTINGS", () => {
+  it("lists every numeric tunable the Worker parses, so a deploy ships each one it checks", () => {
+    const variables = Object.values(INT_RULES).map((rule) => rule.variable);
+    expect(variables.filter((name) => !(PRODUCTION_SETTINGS as readonly string[]).includes(name))).toEqual([]);
+  });
+});
 
 describe("applyProductionSettings", () => {
   it("writes every setting so wrangler's block reads it back, is idempotent, and leaves the top level alone (property)", () => {

@@ -13,8 +13,7 @@ const SMALL: FleetOptions = {
   phases: scalePhases(DEFAULT_PHASES, 0.15),
   aiPerSec: 1,
   v2PerSec: 4,
-  learningIntervalMs: 1000,
-  workerVars: { PROVIDER_CIRCUIT_OPEN_MS: "1000", VPS_PROXY_CIRCUIT_OPEN_MS: "1000" },
+  workerVars: { PROVIDER_CIRCUIT_OPEN_MS: "1000", PROVIDER_CIRCUIT_REFRESH_MS: "500", VPS_PROXY_CIRCUIT_OPEN_MS: "1000" },
 };
 
 describe("a small fleet", () => {

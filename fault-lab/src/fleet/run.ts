@@ -27,12 +27,10 @@ export interface FleetOptions {
   /** Client requests per second per isolate. */
   aiPerSec?: number;
   v2PerSec?: number;
-  /** The fleet protocol's bound on how stale an isolate's breaker view may be. */
-  learningIntervalMs?: number;
   workerVars?: Record<string, string>;
 }
 
-export const FLEET_DEFAULTS = { serviceMs: 1, aiPerSec: 0.1, v2PerSec: 0.1, learningIntervalMs: 5000 } as const;
+export const FLEET_DEFAULTS = { serviceMs: 1, aiPerSec: 0.1, v2PerSec: 0.1 } as const;
 
 interface Client {
   isolate: number;
@@ -215,7 +213,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetTrace> {
         isolates: count,
         seed: options.seed,
         serviceMs,
-        learningIntervalMs: options.learningIntervalMs ?? FLEET_DEFAULTS.learningIntervalMs,
+        // The Worker's own refresh interval (PROVIDER_CIRCUIT_REFRESH_MS): how stale a view may be.
+        learningIntervalMs: config.providers.circuitRefreshMs,
         providerOpenMs: config.providers.circuitOpenMs,
         vpsOpenMs: config.vps.circuitOpenMs,
         aiPerSec,
