@@ -35,6 +35,9 @@ describe("fault registry", () => {
     [{ kind: "status", status: 503, times: 0 }, "times"],
     [{ kind: "sse-truncate" }, "afterEvents"],
     [{ kind: "retry-after" }, "seconds"],
+    [{ kind: "status", status: 200, headers: ["content-type"] }, "status.headers must be an object"],
+    [{ kind: "status", status: 200, headers: { "bad name": "x" } }, 'status.headers["bad name"]'],
+    [{ kind: "status", status: 200, headers: { "x-split": "a\r\nset-cookie: b" } }, 'status.headers["x-split"]'],
   ])("rejects %j naming the field", (spec, message) => {
     const parsed = parseFault(spec);
     expect(parsed.ok).toBe(false);

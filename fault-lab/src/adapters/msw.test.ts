@@ -6,7 +6,7 @@ import { resetMetrics } from "../../../worker/src/metrics";
 import { makeEnv } from "../../../worker/unit/fakes";
 import { createSimulation, type Simulation } from "../clock/virtual-clock";
 import { createLabControl, type LabControl } from "../control/lab-control";
-import { labHandlers } from "./msw";
+import { installLabNetwork, labHandlers } from "./msw";
 
 const START = Date.UTC(2026, 0, 1);
 const GEMINI = "http://127.0.0.1:8711";
@@ -82,5 +82,35 @@ describe("msw adapter: the lab's fakes and faults behind msw", () => {
     } finally {
       restoreCrypto();
     }
+  });
+
+  it("installLabNetwork: a status fault with its own body and headers, and every request recorded with its header values and body", async () => {
+    const sim = createSimulation(START);
+    const network = installLabNetwork(server, { clock: sim, origins: { backend: BACKEND } });
+    network.control.addFaults({ route: "/api/v2/notes", faults: [{ kind: "status", status: 201, body: "plain words", headers: { "content-type": "text/plain" }, times: 1 }] });
+    const first = await drive(sim, async () => {
+      const response = await fetch(`${BACKEND}/api/v2/notes?x=1`, { method: "POST", headers: { "x-lab-test": "t-1" }, body: "hello" });
+      return { status: response.status, type: response.headers.get("content-type"), text: await response.text() };
+    });
+    expect(first).toEqual({ status: 201, type: "text/plain", text: "plain words" });
+    const second = await drive(sim, () => fetch(`${BACKEND}/api/v2/notes`, { method: "POST", body: "again" }));
+    expect(second.status).not.toBe(201);
+    expect(network.seenBy("backend").map((one) => [one.method, one.url, one.headers.get("x-lab-test"), new TextDecoder().decode(one.body)])).toEqual([
+      ["POST", `${BACKEND}/api/v2/notes?x=1`, "t-1", "hello"],
+      ["POST", `${BACKEND}/api/v2/notes`, null, "again"],
+    ]);
+  });
+
+  it("a hang ends when the client aborts: the fetch rejects and the event says the client left", async () => {
+    const sim = createSimulation(START);
+    const network = installLabNetwork(server, { clock: sim, origins: { backend: BACKEND } });
+    network.control.addFaults({ route: "*", faults: [{ kind: "hang" }] });
+    const controller = new AbortController();
+    const pending = fetch(`${BACKEND}/api/v2/sync/pull`, { signal: controller.signal });
+    await sim.runUntil(() => network.seen.length === 1);
+    controller.abort(new Error("client gave up"));
+    await expect(pending).rejects.toThrow();
+    await sim.runUntil(() => network.control.events()[0]?.outcome !== "pending");
+    expect(network.control.events()[0]).toMatchObject({ faults: ["hang"], outcome: "client-gone" });
   });
 });

@@ -1,6 +1,6 @@
 import { http, HttpResponse, type HttpHandler } from "msw";
 import type { Clock } from "../clock/clock";
-import type { AttemptHooks, LabControl, ServerName } from "../control/lab-control";
+import { createLabControl, type AttemptHooks, type LabControl, type ServerName } from "../control/lab-control";
 import { serveLab } from "../control/serve-lab";
 import { LAB_SERVICES } from "../fakes/services";
 
@@ -11,6 +11,8 @@ export interface LabHandlerOptions {
   /** Which fakes to serve, at which origin (nothing listens there; msw answers). */
   origins: Partial<Record<ServerName, string>>;
   hooks?: AttemptHooks;
+  /** Sees every request as it arrives, before any fault (tests read what the event log never keeps: header values, bodies). */
+  onRequest?(server: ServerName, request: Request): void | Promise<void>;
 }
 
 /**
@@ -18,11 +20,69 @@ export interface LabHandlerOptions {
  * fault table and the lab's fake for that service, exactly as the Node fake servers serve it. A
  * reset is msw's network error (the fetch rejects with a TypeError).
  */
-export function labHandlers({ control, clock, origins, hooks }: LabHandlerOptions): HttpHandler[] {
+export function labHandlers({ control, clock, origins, hooks, onRequest }: LabHandlerOptions): HttpHandler[] {
   return (Object.entries(origins) as [ServerName, string][]).map(([name, origin]) =>
     http.all(`${origin}/*`, async ({ request }) => {
+      await onRequest?.(name, request);
       const answer = await serveLab(control, LAB_SERVICES[name], request, { clock, signal: request.signal, ...(hooks ? { hooks } : {}) });
       return answer === "reset" ? HttpResponse.error() : answer;
     }),
   );
+}
+
+/** One request as a lab fake received it, values included (for a test's assertions, never logged). */
+export interface SeenLabRequest {
+  server: ServerName;
+  method: string;
+  url: string;
+  headers: Headers;
+  body: Uint8Array;
+}
+
+/** The slice of msw's setupServer a lab network needs (the test file owns listen/close). */
+export interface MswServer {
+  use(...handlers: HttpHandler[]): void;
+}
+
+/** The request body's bytes; a body the client broke off counts as empty (the fake then sees the same error). */
+async function bodyOf(request: Request): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await request.clone().arrayBuffer());
+  } catch {
+    return new Uint8Array();
+  }
+}
+
+export interface LabNetwork {
+  control: LabControl;
+  /** Every request the fakes received, in order. */
+  readonly seen: SeenLabRequest[];
+  /** The requests one fake received. */
+  seenBy(server: ServerName): SeenLabRequest[];
+}
+
+/**
+ * The lab's fakes and fault table installed on a test's msw server: what a test scripts is a fault
+ * rule (`network.control.addFaults(...)`), what it reads is what the fakes received.
+ */
+export function installLabNetwork(
+  server: MswServer,
+  options: { clock: Clock; origins: Partial<Record<ServerName, string>>; seed?: number; hooks?: AttemptHooks; onRequest?: LabHandlerOptions["onRequest"] },
+): LabNetwork {
+  const control = createLabControl(options.seed ?? 1, () => options.clock.now());
+  const seen: SeenLabRequest[] = [];
+  server.use(
+    ...labHandlers({
+      control,
+      clock: options.clock,
+      origins: options.origins,
+      ...(options.hooks ? { hooks: options.hooks } : {}),
+      async onRequest(name, request) {
+        // Copied entry by entry: a Headers built from msw's request headers object comes out empty.
+        seen.push({ server: name, method: request.method, url: request.url, headers: new Headers([...request.headers]), body: await bodyOf(request) });
+        await options.onRequest?.(name, request);
+      },
+    }),
+  );
+  return { control, seen, seenBy: (name) => seen.filter((one) => one.server === name) };
 }

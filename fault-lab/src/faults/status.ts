@@ -10,6 +10,8 @@ export interface StatusParams {
   retryAfterDate?: number;
   /** Body to send; default is the fake's real error body for the status. */
   body?: unknown;
+  /** Extra response headers (e.g. another content-type); they win over the defaults. */
+  headers?: Record<string, string>;
 }
 
 /** A JSON error answer with an optional Retry-After (seconds or HTTP-date). */
@@ -25,7 +27,24 @@ export function answerWithStatus(params: StatusParams, ctx: FaultContext): Respo
   const body = params.body === undefined ? ctx.errorBody(params.status) : params.body;
   const requestId = ctx.request.headers.get("x-request-id");
   if (requestId !== null) headers.set("x-request-id", requestId);
+  for (const [name, value] of Object.entries(params.headers ?? {})) headers.set(name, value);
   return faultResponse(params.status, typeof body === "string" ? body : JSON.stringify(body), headers);
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function parseHeaders(spec: FaultSpec): Result<Record<string, string> | undefined> {
+  const raw = spec.headers;
+  if (raw === undefined) return ok(undefined);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return err(`${spec.kind}.headers must be an object of header name → string value`);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (!HEADER_NAME.test(name) || typeof value !== "string" || /[\r\n]/.test(value)) {
+      return err(`${spec.kind}.headers["${name}"] must be a valid header name with a one-line string value`);
+    }
+    headers[name.toLowerCase()] = value;
+  }
+  return ok(headers);
 }
 
 export function parseStatusParams(spec: FaultSpec, fallbackStatus?: number): Result<StatusParams> {
@@ -42,13 +61,16 @@ export function parseStatusParams(spec: FaultSpec, fallbackStatus?: number): Res
   if (retryAfter.value !== undefined) params.retryAfter = retryAfter.value;
   if (retryAfterDate.value !== undefined) params.retryAfterDate = retryAfterDate.value;
   if (spec.body !== undefined) params.body = spec.body;
+  const headers = parseHeaders(spec);
+  if (!headers.ok) return headers;
+  if (headers.value !== undefined) params.headers = headers.value;
   return ok(params);
 }
 
 /** "503 ×N then 200": answer with a status (use `times` for the burst), then pass through. */
 export const status = defineFault<StatusParams>({
   kind: "status",
-  description: "answer {status}, optional {retryAfter} s or {retryAfterDate} offset s, {body}; use {times} for a burst",
+  description: "answer {status}, optional {retryAfter} s or {retryAfterDate} offset s, {body}, {headers}; use {times} for a burst",
   parse: (spec) => parseStatusParams(spec),
   async apply(params, ctx) {
     return answerWithStatus(params, ctx);
