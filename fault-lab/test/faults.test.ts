@@ -35,6 +35,7 @@ describe("fault registry", () => {
     [{ kind: "status", status: 503, times: 0 }, "times"],
     [{ kind: "sse-truncate" }, "afterEvents"],
     [{ kind: "retry-after" }, "seconds"],
+    [{ kind: "status", status: 200, echoRequestId: "no" }, "status.echoRequestId"],
     [{ kind: "status", status: 200, headers: ["content-type"] }, "status.headers must be an object"],
     [{ kind: "status", status: 200, headers: { "bad name": "x" } }, 'status.headers["bad name"]'],
     [{ kind: "status", status: 200, headers: { "x-split": "a\r\nset-cookie: b" } }, 'status.headers["x-split"]'],
@@ -61,6 +62,13 @@ describe("fault apply", () => {
     const seconds = (Date.parse(date) - Date.now()) / 1000;
     expect(seconds).toBeGreaterThan(27);
     expect(seconds).toBeLessThanOrEqual(31);
+  });
+
+  it("status echoes the request's x-request-id unless echoRequestId is false", async () => {
+    addFaults(PULL, [{ kind: "status", status: 503, times: 1 }, { kind: "status", status: 503, echoRequestId: false, times: 1 }]);
+    const send = () => fetch(`${fakes.backend.url}${PULL}`, { headers: { "x-request-id": "req-echo-1" } });
+    expect((await send()).headers.get("x-request-id")).toBe("req-echo-1");
+    expect((await send()).headers.get("x-request-id")).toBeNull();
   });
 
   it("status without a body uses the provider's real error body", async () => {

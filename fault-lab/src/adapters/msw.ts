@@ -22,7 +22,9 @@ export interface LabHandlerOptions {
  */
 export function labHandlers({ control, clock, origins, hooks, onRequest }: LabHandlerOptions): HttpHandler[] {
   return (Object.entries(origins) as [ServerName, string][]).map(([name, origin]) =>
-    http.all(`${origin}/*`, async ({ request }) => {
+    http.all(`${origin}/*`, async (info) => {
+      // msw's StrictRequest only narrows json()'s type; a standard Request keeps one type under Node's and workerd's typings.
+      const request: Request = info.request as Request;
       await onRequest?.(name, request);
       const answer = await serveLab(control, LAB_SERVICES[name], request, { clock, signal: request.signal, ...(hooks ? { hooks } : {}) });
       return answer === "reset" ? HttpResponse.error() : answer;

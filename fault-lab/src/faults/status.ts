@@ -12,6 +12,8 @@ export interface StatusParams {
   body?: unknown;
   /** Extra response headers (e.g. another content-type); they win over the defaults. */
   headers?: Record<string, string>;
+  /** false: answer without the request's x-request-id (a backend that does not echo it). Default true. */
+  echoRequestId?: boolean;
 }
 
 /** A JSON error answer with an optional Retry-After (seconds or HTTP-date). */
@@ -26,7 +28,7 @@ export function answerWithStatus(params: StatusParams, ctx: FaultContext): Respo
   }
   const body = params.body === undefined ? ctx.errorBody(params.status) : params.body;
   const requestId = ctx.request.headers.get("x-request-id");
-  if (requestId !== null) headers.set("x-request-id", requestId);
+  if (requestId !== null && params.echoRequestId !== false) headers.set("x-request-id", requestId);
   for (const [name, value] of Object.entries(params.headers ?? {})) headers.set(name, value);
   return faultResponse(params.status, typeof body === "string" ? body : JSON.stringify(body), headers);
 }
@@ -63,6 +65,10 @@ export function parseStatusParams(spec: FaultSpec, fallbackStatus?: number): Res
   if (spec.body !== undefined) params.body = spec.body;
   const headers = parseHeaders(spec);
   if (!headers.ok) return headers;
+  if (spec.echoRequestId !== undefined) {
+    if (typeof spec.echoRequestId !== "boolean") return err(`${spec.kind}.echoRequestId must be true or false`);
+    params.echoRequestId = spec.echoRequestId;
+  }
   if (headers.value !== undefined) params.headers = headers.value;
   return ok(params);
 }
@@ -70,7 +76,7 @@ export function parseStatusParams(spec: FaultSpec, fallbackStatus?: number): Res
 /** "503 ×N then 200": answer with a status (use `times` for the burst), then pass through. */
 export const status = defineFault<StatusParams>({
   kind: "status",
-  description: "answer {status}, optional {retryAfter} s or {retryAfterDate} offset s, {body}, {headers}; use {times} for a burst",
+  description: "answer {status}, optional {retryAfter} s or {retryAfterDate} offset s, {body}, {headers}, {echoRequestId}; use {times} for a burst",
   parse: (spec) => parseStatusParams(spec),
   async apply(params, ctx) {
     return answerWithStatus(params, ctx);
