@@ -2,18 +2,21 @@ import { env, SELF } from "cloudflare:test";
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
+import { openrouterReply } from "../../fault-lab/src/fakes/openrouter-wire";
 
 /** vitest.config.ts points both providers at this base inside workerd. */
 const PROVIDER_BASE = "http://127.0.0.1:9";
 const GEMINI_KEY = "AIzaSyWorkerd-roundtrip-key-0123456789";
 
 let validationCalls = 0;
+// Hand-written: the lab core does not type-check under worker/tsconfig.json's workerd types (node:crypto, msw's request type), only the pure wire modules do.
 const server = setupServer(
   http.post(`${PROVIDER_BASE}/v1beta/models/gemini-2.5-flash:generateContent`, () => {
     validationCalls += 1;
-    return HttpResponse.json({ candidates: [{ content: { parts: [{ text: "OK" }], role: "model" }, finishReason: "STOP" }] });
+    return HttpResponse.json(geminiReply("OK"));
   }),
-  http.post(`${PROVIDER_BASE}/api/v1/chat/completions`, () => HttpResponse.json({ choices: [{ message: { role: "assistant", content: "OK" } }] })),
+  http.post(`${PROVIDER_BASE}/api/v1/chat/completions`, () => HttpResponse.json(openrouterReply("OK", { id: "gen-workerd-auth" }))),
 );
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());

@@ -3,7 +3,6 @@
  * the honest traffic beside it unaffected.
  */
 import fc from "fast-check";
-import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { resetControlPlaneFallback } from "../src/control-plane-client";
@@ -11,14 +10,29 @@ import { realDeps } from "../src/deps";
 import worker, { createIsolateState, handleRequest } from "../src/index";
 import { metrics, resetMetrics } from "../src/metrics";
 import { isLocalRequest, isLoopbackIp } from "../src/net";
-import { bearer, clerkEnv, connectRequest, countingKv, createSigningKey, disconnectRequest, GEMINI_BASE, manualDeps, signToken, statusRequest, unsignedToken, type SigningKey } from "./auth-helpers";
+import type { LabNetwork } from "../../fault-lab/src/adapters/msw";
+import {
+  bearer,
+  clerkEnv,
+  connectRequest,
+  countingKv,
+  createSigningKey,
+  disconnectRequest,
+  installProviderLab,
+  jwksEndpoint,
+  manualDeps,
+  signToken,
+  statusRequest,
+  unsignedToken,
+  type SigningKey,
+} from "./auth-helpers";
 import { createControlPlaneNamespace } from "./control-plane-harness";
 import { makeEnv, TEST_SECRET, TEST_SECRET_PREV } from "./fakes";
 
-const GEMINI_URL = `${GEMINI_BASE}/v1beta/models/gemini-2.5-flash:generateContent`;
 const API_KEY = "AIzaSyAttackAuthHonestKey01234";
 const server = setupServer();
-let providerCalls = 0;
+let network: LabNetwork;
+const providerCalls = (): number => network.seenBy("gemini").length;
 let signer: SigningKey;
 
 beforeAll(async () => {
@@ -28,13 +42,7 @@ beforeAll(async () => {
 beforeEach(() => {
   resetMetrics();
   resetControlPlaneFallback();
-  providerCalls = 0;
-  server.use(
-    http.post(GEMINI_URL, () => {
-      providerCalls += 1;
-      return HttpResponse.json({ candidates: [{ content: { parts: [{ text: "OK" }], role: "model" }, finishReason: "STOP" }] });
-    }),
-  );
+  network = installProviderLab(server);
 });
 afterEach(() => {
   server.resetHandlers();
@@ -63,9 +71,9 @@ describe("finding 1: a hostile apiKey is refused before any provider call", () =
       expect(response.status).toBe(400);
       expect((await json(response)).error).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("apiKey") });
     }
-    expect([providerCalls, metrics.metrics.circuitOpens, env.AI_SESSIONS.writes.length]).toEqual([0, 0, 0]);
+    expect([providerCalls(), metrics.metrics.circuitOpens, env.AI_SESSIONS.writes.length]).toEqual([0, 0, 0]);
     const honest = await worker.fetch(connectRequest({ provider: "gemini", apiKey: API_KEY }), env);
-    expect([honest.status, providerCalls]).toEqual([200, 1]);
+    expect([honest.status, providerCalls()]).toEqual([200, 1]);
   });
 
   it("accepts surrounding whitespace (trimmed) and every printable ASCII character", async () => {
@@ -107,9 +115,9 @@ describe("finding 3: a made-up cookie is not a rate-limit identity", () => {
     expect(kv.calls.length).toBe(60);
     expect(kv.calls.every((call) => call.startsWith("get session:"))).toBe(true);
     expect(namespace.instances()).toBe(before);
-    providerCalls = 0;
+    const callsBefore = providerCalls();
     const honest = await worker.fetch(aiRequest({ ...ip, cookie: honestCookie }), env);
-    expect([honest.status, providerCalls]).toEqual([200, 1]);
+    expect([honest.status, providerCalls() - callsBefore]).toEqual([200, 1]);
   });
 });
 
@@ -167,7 +175,7 @@ describe("finding 4: 'local' is one pure rule", () => {
   it("insecure dev auth needs a local request (NODE_ENV unset is fine)", async () => {
     const token = unsignedToken({ sub: "dev_user" });
     const env = makeEnv({ ALLOW_INSECURE_DEV_AUTH: "true", NODE_ENV: undefined, ...clerkEnv("https://clerk.pocketbrain.test/attacks-insecure.json") });
-    server.use(http.get("https://clerk.pocketbrain.test/attacks-insecure.json", () => HttpResponse.json({ keys: [signer.jwk] })));
+    server.use(jwksEndpoint("https://clerk.pocketbrain.test/attacks-insecure.json", [signer]).handler);
     expect(await json(await worker.fetch(statusRequest({ ...bearer(token), ...spoof }), env))).toEqual({ connected: false, scope: "device" });
     expect(await json(await worker.fetch(statusRequest(bearer(token)), env))).toEqual({ connected: false, scope: "account" });
   });
@@ -193,14 +201,9 @@ describe("finding 4: 'local' is one pure rule", () => {
 describe("finding 6: a failing JWKS endpoint is remembered as failed for 30 s", () => {
   it("10 bearer requests → 1 fetch; after the window one more fetch, and a recovered endpoint verifies again", async () => {
     const url = "https://clerk.pocketbrain.test/attacks-failing-jwks.json";
-    let fetches = 0;
-    let healthy = false;
-    server.use(
-      http.get(url, () => {
-        fetches += 1;
-        return healthy ? HttpResponse.json({ keys: [signer.jwk] }) : new HttpResponse("down", { status: 503 });
-      }),
-    );
+    const jwks = jwksEndpoint(url, [signer]);
+    jwks.failWith(503);
+    server.use(jwks.handler);
     const deps = manualDeps(Date.now());
     const env = makeEnv(clerkEnv(url));
     const token = await signToken(signer, { sub: "user_jwks", nowMs: deps.now() });
@@ -208,15 +211,15 @@ describe("finding 6: a failing JWKS endpoint is remembered as failed for 30 s", 
       const response = await handleRequest(statusRequest(bearer(token)), env, deps);
       expect(await json(response)).toEqual({ connected: false, scope: "device" });
     }
-    expect(fetches).toBe(1);
+    expect(jwks.fetches()).toBe(1);
     expect(metrics.authConfig.jwksFetchFailures).toBe(10);
     deps.advance(29_000);
     await handleRequest(statusRequest(bearer(token)), env, deps);
-    expect(fetches).toBe(1);
-    healthy = true;
+    expect(jwks.fetches()).toBe(1);
+    jwks.failWith(null);
     deps.advance(1_001);
     expect(await json(await handleRequest(statusRequest(bearer(token)), env, deps))).toEqual({ connected: false, scope: "account" });
-    expect(fetches).toBe(2);
+    expect(jwks.fetches()).toBe(2);
   });
 });
 
@@ -233,16 +236,16 @@ describe("finding 7: two session cookies mean no session (cookie tossing)", () =
     expect([ai.status, error?.code]).toEqual([401, "AUTH_REQUIRED"]);
     expect(error?.message).toContain("pb_ai_session cookie was sent more than once");
     expect(kv.calls).toEqual([]);
-    providerCalls = 0;
+    const callsBefore = providerCalls();
     const honest = await worker.fetch(aiRequest({ cookie: victim }), env);
-    expect([honest.status, providerCalls]).toEqual([200, 1]);
+    expect([honest.status, providerCalls() - callsBefore]).toEqual([200, 1]);
   });
 });
 
 describe("finding 8a: disconnect with a verified user clears both", () => {
   it("deletes the account record and the device session, and clears the cookie", async () => {
     const url = "https://clerk.pocketbrain.test/attacks-disconnect.json";
-    server.use(http.get(url, () => HttpResponse.json({ keys: [signer.jwk] })));
+    server.use(jwksEndpoint(url, [signer]).handler);
     const env = makeEnv(clerkEnv(url));
     const device = cookieOf(await worker.fetch(connectRequest({ provider: "gemini", apiKey: API_KEY }), env));
     const token = await signToken(signer, { sub: "user_both" });
@@ -265,8 +268,8 @@ describe("issue 14: a record under an unconfigured key id is a configuration err
     expect([refused.status, (await json(refused)).error?.code]).toEqual([403, "AUTH_EXPIRED"]);
     expect(env.AI_SESSIONS.entries.size).toBe(1);
     expect(metrics.secretRotation.unknownKeyIdRecords).toBe(1);
-    providerCalls = 0;
+    const callsBefore = providerCalls();
     const fixed = await worker.fetch(aiRequest({ cookie }), { ...env, KEY_ENCRYPTION_SECRET: TEST_SECRET, KEY_ENCRYPTION_SECRET_PREV: TEST_SECRET_PREV });
-    expect([fixed.status, providerCalls]).toEqual([200, 1]);
+    expect([fixed.status, providerCalls() - callsBefore]).toEqual([200, 1]);
   });
 });

@@ -1,16 +1,20 @@
-import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import worker from "../src/index";
 import { metrics, resetMetrics } from "../src/metrics";
-import { connectRequest, countingKv, disconnectRequest, GEMINI_BASE, providerHandlers, sessionCookieFrom, statusRequest } from "./auth-helpers";
+import type { LabNetwork } from "../../fault-lab/src/adapters/msw";
+import { connectRequest, countingKv, disconnectRequest, GEMINI_ROUTE, installProviderLab, sessionCookieFrom, statusRequest } from "./auth-helpers";
 import { makeEnv, TEST_SECRET } from "./fakes";
 
-const server = setupServer(...providerHandlers());
+const server = setupServer();
+let network: LabNetwork;
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
-beforeEach(() => resetMetrics());
+beforeEach(() => {
+  resetMetrics();
+  network = installProviderLab(server);
+});
 
 const GEMINI_KEY = "AIzaSyD-connect-test-key-0123456789";
 const OPENROUTER_KEY = "sk-or-v1-connect-test-key-abcdef0123456789";
@@ -119,11 +123,7 @@ describe("connect input", () => {
   });
 
   it("stores nothing when the provider refuses the key (401 API key validation failed)", async () => {
-    server.use(
-      http.post(`${GEMINI_BASE}/v1beta/models/gemini-2.5-flash:generateContent`, () =>
-        HttpResponse.json({ error: { code: 401, message: "API key not valid.", status: "UNAUTHENTICATED" } }, { status: 401 }),
-      ),
-    );
+    network.control.addFaults({ route: GEMINI_ROUTE, server: "gemini", faults: [{ kind: "status", status: 401 }] });
     const env = makeEnv();
     const response = await worker.fetch(connectRequest({ provider: "gemini", apiKey: GEMINI_KEY }), env);
     const { error } = await json(response);

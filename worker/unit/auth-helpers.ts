@@ -1,21 +1,25 @@
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from "jose";
-import { geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
-import { openrouterReply } from "../../fault-lab/src/fakes/openrouter-wire";
 import { http, HttpResponse, type HttpHandler } from "msw";
+import { installLabNetwork, type LabNetwork, type MswServer } from "../../fault-lab/src/adapters/msw";
+import { createSimulation } from "../../fault-lab/src/clock/virtual-clock";
 import { realDeps, type Deps } from "../src/deps";
 import type { KvStore, WorkerEnv } from "../src/env";
 
-export const GEMINI_BASE = "http://127.0.0.1:8611";
-export const OPENROUTER_BASE = "http://127.0.0.1:8612";
+const GEMINI_BASE = "http://127.0.0.1:8611";
+const OPENROUTER_BASE = "http://127.0.0.1:8612";
 export const CLERK_ISSUER = "https://clerk.pocketbrain.test";
 export const CLERK_AUDIENCE = "pocketbrain-web";
 
-/** Fake providers answering the one cheap validation call with "OK" (docs/api.md#routes connect). */
-export function providerHandlers(geminiBase = GEMINI_BASE, openrouterBase = OPENROUTER_BASE): HttpHandler[] {
-  return [
-    http.post(`${geminiBase}/v1beta/models/gemini-2.5-flash:generateContent`, () => HttpResponse.json(geminiReply("OK"))),
-    http.post(`${openrouterBase}/api/v1/chat/completions`, () => HttpResponse.json(openrouterReply("OK", { id: "gen-unit-auth" }))),
-  ];
+export const GEMINI_ROUTE = "/v1beta/models/gemini-2.5-flash:generateContent";
+
+/**
+ * The lab's Gemini and OpenRouter fakes on a test's msw server, at the bases `makeEnv` points the
+ * Worker at: they answer the connect validation ping with "OK" and refuse keys containing "invalid";
+ * any other answer is a fault rule on `network.control`. Install it per test (`server.resetHandlers`
+ * drops it). No auth test makes a fake wait, so its clock is a simulation nobody drives.
+ */
+export function installProviderLab(server: MswServer): LabNetwork {
+  return installLabNetwork(server, { clock: createSimulation(Date.now()), origins: { gemini: GEMINI_BASE, openrouter: OPENROUTER_BASE } });
 }
 
 export interface SigningKey {
@@ -29,18 +33,33 @@ export async function createSigningKey(kid: string): Promise<SigningKey> {
   return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" } };
 }
 
-/** A JWKS endpoint whose key list a test can change, counting how often it is fetched. */
-export function jwksEndpoint(url: string, keys: SigningKey[]): { handler: HttpHandler; fetches: () => number; setKeys(next: SigningKey[]): void } {
+export interface JwksEndpoint {
+  handler: HttpHandler;
+  fetches(): number;
+  setKeys(next: SigningKey[]): void;
+  /** Answers this status without a key list from now on; `null` serves the keys again. */
+  failWith(status: number | null): void;
+}
+
+/**
+ * A JWKS endpoint whose key list a test can change, counting how often it is fetched. Clerk's JWKS
+ * is not one of the lab's fakes, so this stays a hand-written msw handler.
+ */
+export function jwksEndpoint(url: string, keys: SigningKey[]): JwksEndpoint {
   let current = keys;
+  let failure: number | null = null;
   let fetches = 0;
   return {
     handler: http.get(url, () => {
       fetches += 1;
-      return HttpResponse.json({ keys: current.map((key) => key.jwk) });
+      return failure === null ? HttpResponse.json({ keys: current.map((key) => key.jwk) }) : new HttpResponse(null, { status: failure });
     }),
     fetches: () => fetches,
     setKeys(next) {
       current = next;
+    },
+    failWith(status) {
+      failure = status;
     },
   };
 }

@@ -1,4 +1,3 @@
-import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import worker, { handleRequest } from "../src/index";
@@ -9,9 +8,9 @@ import {
   connectRequest,
   createSigningKey,
   disconnectRequest,
+  installProviderLab,
   jwksEndpoint,
   manualDeps,
-  providerHandlers,
   signToken,
   statusRequest,
   unsignedToken,
@@ -35,7 +34,8 @@ beforeAll(async () => {
 });
 beforeEach(() => {
   resetMetrics();
-  server.use(jwks.handler, ...providerHandlers());
+  server.use(jwks.handler);
+  installProviderLab(server);
 });
 afterEach(() => {
   server.resetHandlers();
@@ -102,7 +102,9 @@ describe("tokens that fail verification fall back to the device scope, never a 5
 
   it("counts an unreachable JWKS separately and still answers in device scope", async () => {
     const url = "https://clerk-down.pocketbrain.test/jwks.json";
-    server.use(http.get(url, () => new HttpResponse(null, { status: 502 })));
+    const unreachable = jwksEndpoint(url, [signer]);
+    unreachable.failWith(502);
+    server.use(unreachable.handler);
     const { code, body } = await status(bearer(await signToken(signer)), makeEnv(clerkEnv(url)));
     expect([code, body]).toEqual([200, { connected: false, scope: "device" }]);
     expect(metrics.authConfig).toMatchObject({ jwksFetchFailures: 1, invalidTokens: 0 });

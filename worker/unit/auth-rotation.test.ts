@@ -4,14 +4,17 @@ import { keyIdFor } from "../src/crypto";
 import { handleRequest } from "../src/index";
 import { sessionKey } from "../src/keys";
 import { metrics, resetMetrics } from "../src/metrics";
-import { connectRequest, manualDeps, providerHandlers, sessionCookieFrom, statusRequest } from "./auth-helpers";
+import { connectRequest, installProviderLab, manualDeps, sessionCookieFrom, statusRequest } from "./auth-helpers";
 import { createFakeKv, makeEnv, TEST_SECRET, TEST_SECRET_PREV } from "./fakes";
 
-const server = setupServer(...providerHandlers());
+const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
-beforeEach(() => resetMetrics());
+beforeEach(() => {
+  resetMetrics();
+  installProviderLab(server);
+});
 
 const API_KEY = "AIzaSyRotation-test-key-0123456789";
 const NEW_SECRET = "rotation-new-secret-5e8c1a7f3d9b2046";

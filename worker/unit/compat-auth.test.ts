@@ -52,13 +52,14 @@
  * - config:check (h-deploy's scripts): NODE_ENV unset means production rules (original script:
  *   development); booleans there are `true` only.
  */
-import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { checkDeploymentConfig, checkRuntimeSecret, checkSecret } from "../src/config";
 import worker, { handleRequest } from "../src/index";
 import { metrics, resetMetrics } from "../src/metrics";
 import { resetControlPlaneFallback } from "../src/control-plane-client";
+import type { LabNetwork } from "../../fault-lab/src/adapters/msw";
+import { geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
 import {
   bearer,
   clerkEnv,
@@ -66,7 +67,8 @@ import {
   countingKv,
   createSigningKey,
   disconnectRequest,
-  GEMINI_BASE,
+  GEMINI_ROUTE,
+  installProviderLab,
   jwksEndpoint,
   manualDeps,
   signToken,
@@ -77,11 +79,10 @@ import {
 import { makeEnv, TEST_SECRET, TEST_SECRET_PREV } from "./fakes";
 
 const JWKS_URL = "https://clerk.pocketbrain.test/compat/jwks.json";
-const GEMINI_URL = `${GEMINI_BASE}/v1beta/models/gemini-2.5-flash:generateContent`;
 const API_KEY = "AIzaSyCompatAuthKey0123456789";
 const server = setupServer();
-let providerCalls = 0;
-let providerText = "OK";
+let network: LabNetwork;
+const providerCalls = (): number => network.seenBy("gemini").length;
 let signer: SigningKey;
 
 beforeAll(async () => {
@@ -91,15 +92,8 @@ beforeAll(async () => {
 beforeEach(() => {
   resetMetrics();
   resetControlPlaneFallback();
-  providerCalls = 0;
-  providerText = "OK";
-  server.use(
-    http.post(GEMINI_URL, () => {
-      providerCalls += 1;
-      return HttpResponse.json({ candidates: [{ content: { parts: [{ text: providerText }], role: "model" }, finishReason: "STOP" }] });
-    }),
-    jwksEndpoint(JWKS_URL, [signer]).handler,
-  );
+  network = installProviderLab(server);
+  server.use(jwksEndpoint(JWKS_URL, [signer]).handler);
 });
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
@@ -175,7 +169,7 @@ describe("a bad secret answers as the original, and only on connect and /api/v1/
     expect(response.status).toBe(500);
     expect((await json(response)).error).toMatchObject({ code: "INTERNAL_ERROR", message: "AI proxy encryption secret is not configured", retryable: false });
     expect(metrics.runtimeConfig.invalidEncryptionSecret).toBe(1);
-    expect([kv.calls, providerCalls]).toEqual([[], 0]);
+    expect([kv.calls, providerCalls()]).toEqual([[], 0]);
   });
 
   it.each([
@@ -216,9 +210,8 @@ describe("a session cookie of the original's shape is looked up", () => {
     await env.AI_SESSIONS.put(`session:${id}`, await originalRecord(API_KEY, TEST_SECRET, deps.now()));
     const status = await handleRequest(statusRequest({ cookie: `pb_ai_session=${encodeURIComponent(id)}` }), env, deps);
     expect(await json(status)).toMatchObject({ connected: true, provider: "gemini", scope: "device" });
-    providerText = '{"title":"Milk","tags":[],"type":"TASK"}';
     const ai = await handleRequest(aiRequest({ cookie: `pb_ai_session=${id}` }), env, deps);
-    expect([ai.status, providerCalls]).toEqual([200, 1]);
+    expect([ai.status, providerCalls()]).toEqual([200, 1]);
   });
 
   it.each(["a/b", "x".repeat(129), "..", "a%00b", "caf%C3%A9"])("pb_ai_session=%s is no session: no KV read", async (value) => {
@@ -273,10 +266,9 @@ describe("credential resolution on /api/v1/ai/*", () => {
     const deps = manualDeps();
     const env = makeEnv(clerkEnv(JWKS_URL), deps.now);
     await env.AI_SESSIONS.put("session:dev-1", await originalRecord(API_KEY, TEST_SECRET, deps.now()));
-    providerText = '{"title":"Milk","tags":[],"type":"TASK"}';
     const token = await signToken(signer, { sub: "user_noaccount", nowMs: deps.now() });
     const response = await handleRequest(aiRequest({ ...bearer(token), cookie: "pb_ai_session=dev-1" }), env, deps);
-    expect([response.status, providerCalls]).toEqual([200, 1]);
+    expect([response.status, providerCalls()]).toEqual([200, 1]);
   });
 
   it("credential errors come before the body: no session and an invalid body is 401, not 400", async () => {
@@ -301,9 +293,8 @@ describe("records the original wrote", () => {
     const padded = `  ${TEST_SECRET}\n`;
     const env = makeEnv({ KEY_ENCRYPTION_SECRET: padded }, deps.now);
     await env.AI_SESSIONS.put("session:padded-1", await originalRecord(API_KEY, padded, deps.now()));
-    providerText = '{"title":"Milk","tags":[],"type":"TASK"}';
     const response = await handleRequest(aiRequest({ cookie: "pb_ai_session=padded-1" }), env, deps);
-    expect([response.status, providerCalls]).toEqual([200, 1]);
+    expect([response.status, providerCalls()]).toEqual([200, 1]);
     expect(metrics.secretRotation).toMatchObject({ legacyDecrypts: 1, reencryptSuccesses: 1 });
   });
 
@@ -322,7 +313,7 @@ describe("records the original wrote", () => {
     delete record.createdAt;
     await env.AI_SESSIONS.put("session:timeless-1", JSON.stringify(record));
     const response = await worker.fetch(aiRequest({ cookie: "pb_ai_session=timeless-1" }), env);
-    expect([response.status, providerCalls]).toEqual([403, 0]);
+    expect([response.status, providerCalls()]).toEqual([403, 0]);
     expect((await json(response)).error).toMatchObject({ code: "AUTH_EXPIRED", message: "AI session expired. Reconnect your key to continue." });
     expect(env.AI_SESSIONS.entries.has("session:timeless-1")).toBe(false);
   });
@@ -332,10 +323,9 @@ describe("records the original wrote", () => {
     const env = makeEnv(clerkEnv(JWKS_URL), deps.now);
     await env.AI_SESSIONS.put("account:user_broken", "{not json");
     await env.AI_SESSIONS.put("session:dev-2", await originalRecord(API_KEY, TEST_SECRET, deps.now()));
-    providerText = '{"title":"Milk","tags":[],"type":"TASK"}';
     const token = await signToken(signer, { sub: "user_broken", nowMs: deps.now() });
     const response = await handleRequest(aiRequest({ ...bearer(token), cookie: "pb_ai_session=dev-2" }), env, deps);
-    expect([response.status, providerCalls]).toEqual([200, 1]);
+    expect([response.status, providerCalls()]).toEqual([200, 1]);
     expect(env.AI_SESSIONS.entries.has("account:user_broken")).toBe(false);
   });
 });
@@ -371,12 +361,11 @@ describe("connect checks in the original's order", () => {
     expect((await json(noProvider)).error?.message).toBe("Provider must be gemini or openrouter");
     const noKey = await worker.fetch(connectRequest({ provider: "gemini", apiKey: "  " }), env);
     expect((await json(noKey)).error?.message).toBe("API key is required.");
-    expect(providerCalls).toBe(0);
-    providerText = "nope";
+    expect(providerCalls()).toBe(0);
+    network.control.addFaults({ route: GEMINI_ROUTE, server: "gemini", faults: [{ kind: "status", status: 200, body: geminiReply("nope"), times: 1 }] });
     const refused = await worker.fetch(connectRequest({ provider: "gemini", apiKey: API_KEY }), env);
     expect((await json(refused)).error).toMatchObject({ code: "AUTH_REQUIRED", message: "API key validation failed" });
-    expect([providerCalls, env.AI_SESSIONS.writes.length]).toEqual([1, 0]);
-    providerText = "OK";
+    expect([providerCalls(), env.AI_SESSIONS.writes.length]).toEqual([1, 0]);
     expect((await worker.fetch(connectRequest({ provider: "gemini", apiKey: API_KEY }), env)).status).toBe(200);
     expect(env.AI_SESSIONS.writes.length).toBe(1);
   });
@@ -386,6 +375,6 @@ describe("connect checks in the original's order", () => {
     env.AI_SESSIONS.failing = true;
     const response = await worker.fetch(connectRequest({ provider: "gemini", apiKey: API_KEY }), env);
     expect((await json(response)).error).toMatchObject({ code: "SERVICE_UNAVAILABLE", message: "Session storage is temporarily unavailable. Please retry shortly." });
-    expect(providerCalls).toBe(1);
+    expect(providerCalls()).toBe(1);
   });
 });

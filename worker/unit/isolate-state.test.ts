@@ -1,4 +1,3 @@
-import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { getConfig } from "../src/config";
 import { createContext } from "../src/context";
@@ -6,11 +5,32 @@ import { enforceRateLimit } from "../src/control-plane-client";
 import type { DoNamespace } from "../src/env";
 import { createIsolateState, handleRequest, type IsolateState } from "../src/index";
 import { metrics as defaultMetrics } from "../src/metrics";
-import { createClock, proxyEnv, testDeps, useProxyTestServer, VPS_ORIGIN, WORKER_ORIGIN } from "./proxy-harness";
+import { installLabNetwork } from "../../fault-lab/src/adapters/msw";
+import type { Clock } from "../../fault-lab/src/clock/clock";
+import { createClock, proxyEnv, testDeps, useProxyTestServer, VPS_ORIGIN, WORKER_ORIGIN, type ManualClock } from "./proxy-harness";
 
 const server = useProxyTestServer();
 /** Lets every pending microtask and I/O callback run (no timer involved). */
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The lab's Clock on a test's virtual timers: a fault's wait ends when the test moves the clock past it. */
+const labClockOn = (timers: ManualClock): Clock => ({
+  now: timers.now,
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer = timers.timeout(ms);
+      const onAbort = () => {
+        timer.cancel();
+        reject(signal?.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      void timer.elapsed.then(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      });
+    }),
+});
 
 const v2 = (isolate: IsolateState, env: ReturnType<typeof proxyEnv>, deps: ReturnType<typeof testDeps>) =>
   handleRequest(new Request(`${WORKER_ORIGIN}/api/v2/notes`), env, deps, undefined, isolate);
@@ -20,24 +40,20 @@ describe("isolate state: every per-isolate memory lives in one IsolateState", ()
     const clock = createClock();
     const deps = testDeps(clock);
     const env = proxyEnv({ VPS_PROXY_RETRIES: "0" }, clock);
-    let backendCalls = 0;
-    server.use(
-      http.get(`${VPS_ORIGIN}/api/v2/notes`, () => {
-        backendCalls += 1;
-        return new HttpResponse("down", { status: 503 });
-      }),
-    );
+    const network = installLabNetwork(server, { clock: labClockOn(clock), origins: { backend: VPS_ORIGIN } });
+    network.control.addFaults({ route: "/api/v2/notes", server: "backend", faults: [{ kind: "status", status: 503, body: "down" }] });
+    const backendCalls = (): number => network.seenBy("backend").length;
     const a = createIsolateState(clock.now());
     const b = createIsolateState(clock.now());
     const defaultRequestsBefore = defaultMetrics.metrics.requests;
     for (let i = 0; i < 3; i += 1) expect((await v2(a, env, deps)).status).toBe(503);
     expect(a.vpsCircuit.state.phase).toBe("open");
-    const callsWhenOpen = backendCalls;
+    const callsWhenOpen = backendCalls();
     expect((await v2(a, env, deps)).status).toBe(503);
-    expect(backendCalls).toBe(callsWhenOpen);
+    expect(backendCalls()).toBe(callsWhenOpen);
     // Isolate b has its own closed circuit: its request reaches the backend.
     await v2(b, env, deps);
-    expect(backendCalls).toBe(callsWhenOpen + 1);
+    expect(backendCalls()).toBe(callsWhenOpen + 1);
     expect(b.vpsCircuit.state.phase).toBe("closed");
     expect(a.metrics.metrics.requests).toBe(4);
     expect(a.metrics.metrics.vpsProxyCircuitOpens).toBe(1);

@@ -1,15 +1,16 @@
 import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { keyIdFor, seal } from "../src/crypto";
 import { handleRequest } from "../src/index";
 import { kidOfMetadata, kidOfStoredText, recordPutOptions } from "../src/record-metadata";
-import { connectRequest, providerHandlers } from "./auth-helpers";
+import { connectRequest, installProviderLab } from "./auth-helpers";
 import { makeEnv, TEST_SECRET } from "./fakes";
 
-const server = setupServer(...providerHandlers());
+const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
+beforeEach(() => installProviderLab(server));
 
 describe("KV metadata on sealed records", () => {
   it("a connect stores the device session with metadata { kid } of the active secret", async () => {
