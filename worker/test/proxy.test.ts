@@ -32,6 +32,7 @@ describe("/api/v2 on workerd", () => {
   it("streams an SSE body longer than the attempt timeout without cutting it", async () => {
     const encoder = new TextEncoder();
     let stream!: ReadableStreamDefaultController<Uint8Array>;
+    // Hand-written: the lab's msw adapter and fakes run on workerd but fail worker/tsconfig.json's typecheck (msw vs workers Request types, node:crypto untyped).
     server.use(
       http.get(`${ORIGIN}/api/v2/events`, () => {
         const body = new ReadableStream<Uint8Array>({
@@ -58,6 +59,7 @@ describe("/api/v2 on workerd", () => {
   });
 
   it("opens the circuit on the 3rd failed request and then answers without calling upstream", async () => {
+    // Hand-written: the lab's msw adapter and fakes run on workerd but fail worker/tsconfig.json's typecheck (msw vs workers Request types, node:crypto untyped).
     let calls = 0;
     server.use(
       http.get(`${ORIGIN}/api/v2/sync/pull`, () => {

@@ -1,9 +1,15 @@
-import { HttpResponse } from "msw";
 import { describe, expect, it, vi } from "vitest";
 import { counter, createHarness, errorOf, useProxyTestServer, type Harness } from "./proxy-harness";
-import { fakeBackend, gate, ok, unavailable } from "./proxy-upstream";
+import { labBackend, statusFault, unavailableFor, type LabBackend } from "./proxy-upstream";
 
 const server = useProxyTestServer();
+
+/** The lab's backend on the harness clock, answering 503 to every request. */
+function deadBackend(harness: Harness): LabBackend {
+  const backend = labBackend(server, harness.clock);
+  backend.script("*", statusFault(503));
+  return backend;
+}
 
 async function circuitView(harness: Harness): Promise<{ state: string; open: boolean; remainingMs: number }> {
   const response = await harness.call("http://127.0.0.1/api/v1/metrics");
@@ -17,9 +23,8 @@ async function openCircuit(harness: Harness): Promise<void> {
 
 describe("/api/v2 circuit", () => {
   it("opens on the 3rd consecutive failed request, not the 2nd, counting a request once however many attempts", async () => {
-    const backend = fakeBackend(() => unavailable());
-    server.use(backend.handler);
     const harness = createHarness({ VPS_PROXY_RETRIES: "2" });
+    const backend = deadBackend(harness);
     await harness.call("/api/v2/sync/pull");
     await harness.call("/api/v2/sync/pull");
     expect((await circuitView(harness)).state).toBe("closed");
@@ -39,9 +44,8 @@ describe("/api/v2 circuit", () => {
   });
 
   it("does not retry an in-flight request once another request has opened the circuit", async () => {
-    const backend = fakeBackend(() => unavailable());
-    server.use(backend.handler);
     const harness = createHarness({ VPS_PROXY_CIRCUIT_FAILURE_THRESHOLD: "1", VPS_PROXY_RETRIES: "3" });
+    const backend = deadBackend(harness);
     let releaseBackoff!: () => void;
     const backoffHeld = new Promise<void>((resolve) => {
       releaseBackoff = resolve;
@@ -64,16 +68,16 @@ describe("/api/v2 circuit", () => {
   });
 
   it("is checked before the origin: an open circuit answers circuit_open even when the origin is gone", async () => {
-    server.use(fakeBackend(() => unavailable()).handler);
     const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
+    deadBackend(harness);
     await openCircuit(harness);
     harness.env.VPS_API_ORIGIN = undefined;
     expect(await errorOf(await harness.call("/api/v2/sync/pull"))).toMatchObject({ cause: "circuit_open" });
   });
 
   it("counts down Retry-After (±1 s) through the 20 s window", async () => {
-    server.use(fakeBackend(() => unavailable()).handler);
     const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
+    deadBackend(harness);
     await openCircuit(harness);
     const openedAt = harness.clock.now();
     for (const [elapsedMs, expected] of [[0, 20], [5_000, 15], [10_500, 10], [19_001, 1], [19_999, 1]] as const) {
@@ -86,46 +90,46 @@ describe("/api/v2 circuit", () => {
   });
 
   it("never counts a 4xx: it resets the streak", async () => {
-    let status = 503;
-    server.use(fakeBackend(() => (status === 503 ? unavailable() : HttpResponse.json({}, { status }))).handler);
     const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
+    labBackend(server, harness.clock).script("/api/v2/sync/pull", unavailableFor(2), statusFault(404, { times: 1 }), unavailableFor(2));
     await harness.call("/api/v2/sync/pull");
     await harness.call("/api/v2/sync/pull");
-    status = 404;
     expect((await harness.call("/api/v2/sync/pull")).status).toBe(404);
-    status = 503;
     await harness.call("/api/v2/sync/pull");
     await harness.call("/api/v2/sync/pull");
     expect((await circuitView(harness)).state).toBe("closed");
   });
 
   it("lets exactly one probe through among 200 concurrent requests after the window, and closes on its success", async () => {
-    const down = fakeBackend(() => unavailable());
-    server.use(down.handler);
     const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
+    let openGate!: () => void;
+    const gateOpened = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    let holding = false;
+    // Once the window has passed, every attempt waits at the backend until the test opens the gate.
+    const backend = labBackend(server, harness.clock, { hooks: { onAttempt: () => (holding ? gateOpened : undefined) } });
+    backend.script("/api/v2/sync/pull", unavailableFor(3));
     await openCircuit(harness);
     harness.clock.advance(20_000);
 
-    const held = gate();
-    const probeBackend = fakeBackend(held.reply);
-    server.use(probeBackend.handler);
+    holding = true;
     const responses = Array.from({ length: 200 }, () => harness.call("/api/v2/sync/pull"));
     const rejected = await Promise.all(responses.slice(1));
     expect(rejected.every((response) => response.status === 503)).toBe(true);
     expect(new Set(await Promise.all(rejected.map(async (response) => (await errorOf(response)).cause)))).toEqual(new Set(["circuit_open"]));
     expect((await circuitView(harness)).state).toBe("half-open");
 
-    held.open(ok);
+    openGate();
     expect((await responses[0]!).status).toBe(200);
-    expect(probeBackend.seen).toHaveLength(1);
+    expect(backend.seen).toHaveLength(4);
     expect((await circuitView(harness)).state).toBe("closed");
     expect((await harness.call("/api/v2/sync/pull")).status).toBe(200);
   });
 
   it("re-opens for a full window when the probe fails, and never retries the probe", async () => {
-    const backend = fakeBackend(() => unavailable());
-    server.use(backend.handler);
     const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
+    const backend = deadBackend(harness);
     await openCircuit(harness);
     harness.env.VPS_PROXY_RETRIES = "5";
     harness.clock.advance(25_000);
@@ -139,22 +143,19 @@ describe("/api/v2 circuit", () => {
   });
 
   it("releases the probe when it ends before reaching upstream (413), so the next request probes", async () => {
-    const backend = fakeBackend(() => unavailable());
-    server.use(backend.handler);
     const harness = createHarness({ VPS_PROXY_RETRIES: "0", VPS_PROXY_MAX_BODY_BYTES: "32768" });
+    labBackend(server, harness.clock).script("/api/v2/sync/pull", unavailableFor(3));
     await openCircuit(harness);
     harness.clock.advance(20_000);
     expect((await harness.call("/api/v2/sync/push", { method: "POST", body: new Uint8Array(40_000) })).status).toBe(413);
-    server.use(fakeBackend(ok).handler);
     expect((await harness.call("/api/v2/sync/pull")).status).toBe(200);
   });
 });
 
 describe("/api/v2 retry budget", () => {
   it("keeps upstream attempts ≤ 1.2 × requests when 100 concurrent requests hit a dead upstream with 5 retries each", async () => {
-    const backend = fakeBackend(() => unavailable());
-    server.use(backend.handler);
     const harness = createHarness({ VPS_PROXY_RETRIES: "5", VPS_PROXY_CIRCUIT_FAILURE_THRESHOLD: "20" });
+    const backend = deadBackend(harness);
     const responses = await Promise.all(Array.from({ length: 100 }, () => harness.call("/api/v2/sync/pull")));
     expect(responses.every((response) => response.status === 503)).toBe(true);
     expect(backend.seen.length).toBeGreaterThan(100);
@@ -164,9 +165,10 @@ describe("/api/v2 retry budget", () => {
   });
 
   it("still allows a quiet isolate its minimum of retries", async () => {
-    const backend = fakeBackend((_request, attempt) => (attempt <= 3 ? unavailable() : ok()));
-    server.use(backend.handler);
-    const response = await createHarness({ VPS_PROXY_RETRIES: "5" }).call("/api/v2/sync/pull");
+    const harness = createHarness({ VPS_PROXY_RETRIES: "5" });
+    const backend = labBackend(server, harness.clock);
+    backend.script("/api/v2/sync/pull", unavailableFor(3));
+    const response = await harness.call("/api/v2/sync/pull");
     expect(response.status).toBe(200);
     expect(backend.seen).toHaveLength(4);
   });

@@ -1,5 +1,6 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
+import type { Clock } from "../../fault-lab/src/clock/clock";
 import type { Deps } from "../src/deps";
 import { resetControlPlaneFallback } from "../src/control-plane-client";
 import type { WorkerEnv } from "../src/env";
@@ -16,14 +17,23 @@ export const VPS_ORIGIN = "http://127.0.0.1:8620";
 export const WORKER_ORIGIN = "https://pb.example.org";
 
 /**
- * The tests' clock: backoff sleeps and attempt timeouts both run on it, so no test waits on a real
- * timer. A hung backend reaches the attempt timeout through `elapseNextTimer`; an SSE body outlives
- * the timeout by advancing the clock while it streams (a timer left armed would then fire).
+ * The tests' clock: backoff sleeps, attempt timeouts and the lab network's waits (SSE pacing, fault
+ * pauses) all run on it, so no test waits on a real timer. A lab wait is that much virtual time
+ * passing at once (firing every timer that falls due). A hung backend reaches the attempt timeout
+ * through `elapseNextTimer`; an SSE body outlives the timeout as its pacing moves the clock (a timer
+ * left armed would then fire).
  */
-export type ManualClock = VirtualTimers;
+export interface ManualClock extends VirtualTimers, Clock {}
 
 export function createClock(start = Date.UTC(2026, 10, 1, 12, 0, 0)): ManualClock {
-  return createVirtualTimers(start);
+  const timers = createVirtualTimers(start);
+  return {
+    ...timers,
+    async sleep(ms, signal) {
+      signal?.throwIfAborted();
+      timers.advance(ms);
+    },
+  };
 }
 
 /** mulberry32: a seeded RNG so every jittered delay replays. */

@@ -1,9 +1,10 @@
-import { HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { counter, createHarness, errorOf, useProxyTestServer, VPS_ORIGIN } from "./proxy-harness";
-import { failThenOk, fakeBackend, hangUntilTimeout, ok, pushedEventStream, unavailable } from "./proxy-upstream";
+import { counter, createHarness, errorOf, useProxyTestServer, VPS_ORIGIN, type Harness } from "./proxy-harness";
+import { labBackend, statusFault, unavailableFor, type LabBackend } from "./proxy-upstream";
 
 const server = useProxyTestServer();
+const backendFor = (harness: Harness, options?: Parameters<typeof labBackend>[2]): LabBackend => labBackend(server, harness.clock, options);
+const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
 describe("/api/v2 order of checks (docs/api.md#apiv2-passthrough)", () => {
   it("answers 503 origin_unconfigured, not retryable, without Retry-After when VPS_API_ORIGIN is unset", async () => {
@@ -35,10 +36,9 @@ describe("/api/v2 order of checks (docs/api.md#apiv2-passthrough)", () => {
   });
 
   it("answers 413 PAYLOAD_TOO_LARGE before any upstream call", async () => {
-    const backend = fakeBackend(ok);
-    server.use(backend.handler);
-    const { call } = createHarness({ VPS_PROXY_MAX_BODY_BYTES: "32768" });
-    const response = await call("/api/v2/sync/push", { method: "POST", body: new Uint8Array(32_769) });
+    const harness = createHarness({ VPS_PROXY_MAX_BODY_BYTES: "32768" });
+    const backend = backendFor(harness);
+    const response = await harness.call("/api/v2/sync/push", { method: "POST", body: new Uint8Array(32_769) });
     expect(response.status).toBe(413);
     expect((await errorOf(response)).code).toBe("PAYLOAD_TOO_LARGE");
     expect(backend.seen).toHaveLength(0);
@@ -47,36 +47,39 @@ describe("/api/v2 order of checks (docs/api.md#apiv2-passthrough)", () => {
 
 describe("/api/v2 passthrough", () => {
   it("streams status, headers and body through and targets origin + path + query", async () => {
-    const backend = fakeBackend(() => HttpResponse.text("created", { status: 201, headers: { "x-backend": "yes", "content-type": "text/plain" } }));
-    server.use(backend.handler);
-    const { call } = createHarness();
-    const response = await call("/api/v2/sync/push?since=5&x=%20y", { method: "POST", headers: { "content-type": "application/json" }, body: '{"a":1}' });
+    const harness = createHarness();
+    const backend = backendFor(harness);
+    backend.script("/api/v2/sync/push", statusFault(201, { body: "created", headers: { "x-backend": "yes", "content-type": "text/plain" } }));
+    const response = await harness.call("/api/v2/sync/push?since=5&x=%20y", { method: "POST", headers: { "content-type": "application/json" }, body: '{"a":1}' });
     expect(response.status).toBe(201);
     expect(response.headers.get("x-backend")).toBe("yes");
     expect(await response.text()).toBe("created");
     expect(backend.seen[0]).toMatchObject({ method: "POST", url: `${VPS_ORIGIN}/api/v2/sync/push?since=5&x=%20y` });
-    expect(new TextDecoder().decode(backend.seen[0]!.body)).toBe('{"a":1}');
+    expect(text(backend.seen[0]!.body)).toBe('{"a":1}');
   });
 
   it("sends the request id upstream and adds it to the response when the backend did not echo it", async () => {
-    const backend = fakeBackend(ok);
-    server.use(backend.handler);
-    const { call } = createHarness();
-    const response = await call("/api/v2/sync/pull", { headers: { "x-request-id": "client-req-12345" } });
-    expect(backend.seen[0]!.headers["x-request-id"]).toBe("client-req-12345");
+    const harness = createHarness();
+    // The lab's fake echoes the request id; this backend never reads it, so it cannot echo it.
+    const backend = backendFor(harness, { onRequest: (_server, request) => request.headers.delete("x-request-id") });
+    const response = await harness.call("/api/v2/sync/pull", { headers: { "x-request-id": "client-req-12345" } });
+    expect(backend.seen[0]!.headers.get("x-request-id")).toBe("client-req-12345");
+    expect(backend.control.events()[0]!.requestId).toBeNull();
     expect(response.headers.get("x-request-id")).toBe("client-req-12345");
   });
 
   it("keeps the backend's own x-request-id when it echoes one", async () => {
-    server.use(fakeBackend(() => HttpResponse.json({}, { headers: { "x-request-id": "backend-id-999" } })).handler);
-    const response = await createHarness().call("/api/v2/sync/pull");
+    const harness = createHarness();
+    backendFor(harness).script("/api/v2/sync/pull", statusFault(200, { body: {}, headers: { "x-request-id": "backend-id-999" } }));
+    const response = await harness.call("/api/v2/sync/pull");
     expect(response.headers.get("x-request-id")).toBe("backend-id-999");
   });
 
   it("passes a 4xx through untouched and never retries it", async () => {
-    const backend = fakeBackend(() => HttpResponse.json({ error: "nope" }, { status: 409 }));
-    server.use(backend.handler);
-    const response = await createHarness({ VPS_PROXY_RETRIES: "3" }).call("/api/v2/sync/pull");
+    const harness = createHarness({ VPS_PROXY_RETRIES: "3" });
+    const backend = backendFor(harness);
+    backend.script("/api/v2/sync/pull", statusFault(409, { body: { error: "nope" } }));
+    const response = await harness.call("/api/v2/sync/pull");
     expect(response.status).toBe(409);
     expect(await response.json()).toEqual({ error: "nope" });
     expect(backend.seen).toHaveLength(1);
@@ -97,33 +100,32 @@ describe("/api/v2 header allow-list", () => {
   };
 
   it("forwards only the allow-listed headers and no cookie outside events paths", async () => {
-    const backend = fakeBackend(ok);
-    server.use(backend.handler);
-    await createHarness().call("/api/v2/sync/pull", { headers: clientHeaders });
-    const sent = backend.seen[0]!.headers;
-    expect(Object.keys(sent).sort()).toEqual(["accept", "authorization", "cache-control", "content-type", "x-device-id", "x-request-id"]);
+    const harness = createHarness();
+    const backend = backendFor(harness);
+    await harness.call("/api/v2/sync/pull", { headers: clientHeaders });
+    expect([...backend.seen[0]!.headers.keys()].sort()).toEqual(["accept", "authorization", "cache-control", "content-type", "x-device-id", "x-request-id"]);
   });
 
   it.each(["/api/v2/events", "/api/v2/events/ticket"])("forwards cookies on %s without pb_ai_session", async (path) => {
-    const backend = fakeBackend(ok);
-    server.use(backend.handler);
-    await createHarness().call(path, { headers: clientHeaders });
-    expect(backend.seen[0]!.headers.cookie).toBe("pb_stream_ticket=t1; theme=dark");
+    const harness = createHarness();
+    const backend = backendFor(harness);
+    await harness.call(path, { headers: clientHeaders });
+    expect(backend.seen[0]!.headers.get("cookie")).toBe("pb_stream_ticket=t1; theme=dark");
   });
 
   it("drops the cookie header entirely when pb_ai_session was the only cookie", async () => {
-    const backend = fakeBackend(ok);
-    server.use(backend.handler);
-    await createHarness().call("/api/v2/events", { headers: { cookie: "pb_ai_session=only" } });
-    expect(backend.seen[0]!.headers.cookie).toBeUndefined();
+    const harness = createHarness();
+    const backend = backendFor(harness);
+    await harness.call("/api/v2/events", { headers: { cookie: "pb_ai_session=only" } });
+    expect(backend.seen[0]!.headers.has("cookie")).toBe(false);
   });
 });
 
 describe("/api/v2 retries", () => {
   it("retries a GET after a 5xx with backoff and answers the recovered response", async () => {
-    const backend = fakeBackend(failThenOk(1));
-    server.use(backend.handler);
     const harness = createHarness({ VPS_PROXY_RETRIES: "2" });
+    const backend = backendFor(harness);
+    backend.script("/api/v2/sync/pull", unavailableFor(1));
     const response = await harness.call("/api/v2/sync/pull");
     expect(response.status).toBe(200);
     expect(backend.seen).toHaveLength(2);
@@ -133,10 +135,12 @@ describe("/api/v2 retries", () => {
   });
 
   it("resends the buffered body identically on every attempt", async () => {
-    const backend = fakeBackend(failThenOk(2));
-    server.use(backend.handler);
+    const harness = createHarness({ VPS_PROXY_RETRIES: "2" });
+    const backend = backendFor(harness);
+    // The fake serves no PUT: the third attempt's 200 is scripted too.
+    backend.script("/api/v2/sync/push", unavailableFor(2), statusFault(200, { body: { ok: true } }));
     const payload = crypto.getRandomValues(new Uint8Array(40_000));
-    const response = await createHarness({ VPS_PROXY_RETRIES: "2" }).call("/api/v2/sync/push", {
+    const response = await harness.call("/api/v2/sync/push", {
       method: "PUT",
       headers: { "idempotency-key": "push-42", "content-type": "application/octet-stream" },
       body: payload,
@@ -145,43 +149,46 @@ describe("/api/v2 retries", () => {
     expect(backend.seen).toHaveLength(3);
     for (const seen of backend.seen) {
       expect(seen.body).toEqual(payload);
-      expect(seen.headers["idempotency-key"]).toBe("push-42");
+      expect(seen.headers.get("idempotency-key")).toBe("push-42");
     }
   });
 
   it("does not retry a POST without an Idempotency-Key", async () => {
-    const backend = fakeBackend(failThenOk(1));
-    server.use(backend.handler);
-    const response = await createHarness({ VPS_PROXY_RETRIES: "3" }).call("/api/v2/sync/push", { method: "POST", body: "{}" });
+    const harness = createHarness({ VPS_PROXY_RETRIES: "3" });
+    const backend = backendFor(harness);
+    backend.script("/api/v2/sync/push", unavailableFor(1));
+    const response = await harness.call("/api/v2/sync/push", { method: "POST", body: "{}" });
     expect(response.status).toBe(503);
     expect(await errorOf(response)).toMatchObject({ cause: "upstream_5xx", retryable: true });
     expect(backend.seen).toHaveLength(1);
   });
 
   it("retries a write on a path listed in VPS_PROXY_IDEMPOTENT_PATHS, resending the same body", async () => {
-    const backend = fakeBackend(failThenOk(1));
-    server.use(backend.handler);
     const harness = createHarness({ VPS_PROXY_RETRIES: "2", VPS_PROXY_IDEMPOTENT_PATHS: "/api/v2/sync/push" });
+    const backend = backendFor(harness);
+    backend.script("/api/v2/sync/push", unavailableFor(1));
     const response = await harness.call("/api/v2/sync/push", { method: "POST", headers: { "content-type": "application/json" }, body: '{"n":1}' });
     expect(response.status).toBe(200);
-    expect(backend.seen.map((seen) => new TextDecoder().decode(seen.body))).toEqual(['{"n":1}', '{"n":1}']);
+    expect(backend.seen.map((seen) => text(seen.body))).toEqual(['{"n":1}', '{"n":1}']);
   });
 
   it("does not retry a write on an unlisted path, nor a listed path that is also a no-retry path", async () => {
     const vars = { VPS_PROXY_RETRIES: "2", VPS_PROXY_IDEMPOTENT_PATHS: "/api/v2/sync/push,/api/v2/events", VPS_PROXY_NO_RETRY_PATHS: "/api/v2/events" };
     for (const path of ["/api/v2/sync/other", "/api/v2/events"]) {
-      const backend = fakeBackend(failThenOk(1));
-      server.use(backend.handler);
-      const response = await createHarness(vars).call(path, { method: "POST", body: "{}" });
+      const harness = createHarness(vars);
+      const backend = backendFor(harness);
+      backend.script(path, unavailableFor(1));
+      const response = await harness.call(path, { method: "POST", body: "{}" });
       expect(response.status, path).toBe(503);
       expect(backend.seen, path).toHaveLength(1);
     }
   });
 
   it.each(["/api/v2/events", "/api/v2/events/ticket"])("never retries the no-retry path %s", async (path) => {
-    const backend = fakeBackend(failThenOk(1));
-    server.use(backend.handler);
-    const response = await createHarness({ VPS_PROXY_RETRIES: "5" }).call(path);
+    const harness = createHarness({ VPS_PROXY_RETRIES: "5" });
+    const backend = backendFor(harness);
+    backend.script(path, unavailableFor(1));
+    const response = await harness.call(path);
     expect(response.status).toBe(503);
     expect(backend.seen).toHaveLength(1);
     expect(counter("vpsProxyNoRetryPathHits")).toBe(1);
@@ -190,8 +197,9 @@ describe("/api/v2 retries", () => {
 
 describe("/api/v2 final failures", () => {
   it("answers 503 upstream_5xx with the open window as Retry-After when upstream gave none", async () => {
-    server.use(fakeBackend(() => unavailable()).handler);
-    const response = await createHarness({ VPS_PROXY_RETRIES: "1" }).call("/api/v2/sync/pull");
+    const harness = createHarness({ VPS_PROXY_RETRIES: "1" });
+    backendFor(harness).script("*", statusFault(503));
+    const response = await harness.call("/api/v2/sync/pull");
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("20");
     expect(await errorOf(response)).toMatchObject({ code: "SERVICE_UNAVAILABLE", cause: "upstream_5xx", retryable: true });
@@ -201,9 +209,10 @@ describe("/api/v2 final failures", () => {
   });
 
   it("passes the upstream Retry-After through in seconds", async () => {
-    const backend = fakeBackend(() => unavailable({ "retry-after": "42" }));
-    server.use(backend.handler);
-    const response = await createHarness({ VPS_PROXY_RETRIES: "3" }).call("/api/v2/sync/pull");
+    const harness = createHarness({ VPS_PROXY_RETRIES: "3" });
+    const backend = backendFor(harness);
+    backend.script("*", statusFault(503, { retryAfter: 42 }));
+    const response = await harness.call("/api/v2/sync/pull");
     expect(response.headers.get("retry-after")).toBe("42");
     expect(counter("vpsProxyRetryAfterHonored")).toBe(1);
     // 42 s is past the request's deadline: honouring it means not retrying at all.
@@ -212,15 +221,15 @@ describe("/api/v2 final failures", () => {
 
   it("passes the upstream Retry-After through as an HTTP date", async () => {
     const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
-    const at = new Date(harness.clock.now() + 90_000).toUTCString();
-    server.use(fakeBackend(() => unavailable({ "retry-after": at })).handler);
+    backendFor(harness).script("*", statusFault(503, { retryAfterDate: 90 }));
     const response = await harness.call("/api/v2/sync/pull");
     expect(response.headers.get("retry-after")).toBe("90");
   });
 
   it("answers network_error when the upstream connection fails", async () => {
-    server.use(fakeBackend(() => HttpResponse.error()).handler);
-    const response = await createHarness({ VPS_PROXY_RETRIES: "1" }).call("/api/v2/sync/pull");
+    const harness = createHarness({ VPS_PROXY_RETRIES: "1" });
+    backendFor(harness).script("*", { kind: "reset" });
+    const response = await harness.call("/api/v2/sync/pull");
     expect(response.status).toBe(503);
     expect(await errorOf(response)).toMatchObject({ cause: "network_error", retryable: true });
     expect(counter("vpsProxyUpstreamAttempts")).toBe(2);
@@ -228,7 +237,8 @@ describe("/api/v2 final failures", () => {
 
   it("answers timeout when the upstream sends no headers within VPS_PROXY_TIMEOUT_MS", async () => {
     const harness = createHarness({ VPS_PROXY_TIMEOUT_MS: "1000", VPS_PROXY_RETRIES: "0" });
-    server.use(fakeBackend(hangUntilTimeout(harness.clock)).handler);
+    // A hang lasts until the Worker's next timer, its attempt timeout: reached at once on the clock.
+    backendFor(harness, { onRequest: () => void harness.clock.elapseNextTimer() }).script("*", { kind: "hang" });
     const started = harness.clock.now();
     const response = await harness.call("/api/v2/sync/pull");
     expect(harness.clock.now() - started).toBe(1000);
@@ -240,21 +250,16 @@ describe("/api/v2 final failures", () => {
 
 describe("/api/v2 streaming", () => {
   it("never cuts an SSE body that streams longer than the attempt timeout", async () => {
-    const events = pushedEventStream();
-    server.use(fakeBackend(events.reply).handler);
     const harness = createHarness({ VPS_PROXY_TIMEOUT_MS: "1000" });
+    backendFor(harness);
     const started = harness.clock.now();
-    const response = await harness.call("/api/v2/events", { headers: { accept: "text/event-stream" } });
+    // The fake paces its 6 heartbeats 250 ms apart on the clock: 1.25 s pass while the body streams,
+    // so a timer still armed would fire and cut it.
+    const response = await harness.call("/api/v2/events?events=6&intervalMs=250", { headers: { accept: "text/event-stream" } });
     expect(response.status).toBe(200);
-    const text = response.text();
-    // 1.5 s of virtual time while the body streams: a timer still armed would fire and cut it.
-    for (let tick = 1; tick <= 6; tick += 1) {
-      harness.clock.advance(250);
-      events.push(`tick ${tick}`);
-    }
-    events.end();
+    const events = (await response.text()).match(/^id: \d+$/gm);
     expect(harness.clock.now() - started).toBeGreaterThan(1000);
-    expect((await text).match(/data: tick \d/g)).toEqual(["data: tick 1", "data: tick 2", "data: tick 3", "data: tick 4", "data: tick 5", "data: tick 6"]);
+    expect(events).toEqual(["id: 1", "id: 2", "id: 3", "id: 4", "id: 5", "id: 6"]);
     expect(counter("vpsProxyTimeouts")).toBe(0);
   });
 });

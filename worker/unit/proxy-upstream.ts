@@ -1,5 +1,8 @@
 import { http, HttpResponse, type HttpHandler } from "msw";
+import { installLabNetwork, type LabNetwork, type MswServer } from "../../fault-lab/src/adapters/msw";
+import type { AttemptHooks, ServerName } from "../../fault-lab/src/control/lab-control";
 import { backendService } from "../../fault-lab/src/fakes/backend";
+import type { FaultSpec } from "../../fault-lab/src/faults/types";
 import { VPS_ORIGIN, type ManualClock } from "./proxy-harness";
 
 /** One request as the fake backend saw it. */
@@ -31,48 +34,33 @@ export const ok = (): Response => HttpResponse.json({ ok: true });
 /** The lab fake backend's own 503 body (fault-lab/src/fakes/backend.ts). */
 export const unavailable = (headers: Record<string, string> = {}): Response => HttpResponse.json(backendService.errorBody(503) as Record<string, unknown>, { status: 503, headers });
 
-/** Answers `failures` times with 503, then 200. */
-export const failThenOk =
-  (failures: number): Reply =>
-  (_request, attempt) =>
-    attempt <= failures ? unavailable() : ok();
-
-/** A reply that waits until the test opens the gate: keeps requests "in flight" on demand. */
-export function gate(): { reply: Reply; open(response?: () => Response): void } {
-  let release!: (response: () => Response) => void;
-  const opened = new Promise<() => Response>((resolve) => {
-    release = resolve;
-  });
-  return {
-    // A fresh Response per request: a body can be sent only once.
-    reply: async () => (await opened)(),
-    open: (response = ok) => release(response),
-  };
+export interface LabBackend extends LabNetwork {
+  /** Adds a fault rule for `route` ("/api/v2/…" or "*"); rules added earlier are checked first. */
+  script(route: string, ...faults: FaultSpec[]): void;
 }
 
 /**
- * A backend that never sends headers: the request lasts until the Worker's attempt timer fires,
- * which on the tests' clock is at once (the clock moves by the timeout).
+ * The lab's backend fake behind VPS_ORIGIN on the test's msw server, its waits on the test's clock:
+ * unscripted requests get the fake's normal answers (fault-lab/src/fakes/backend.ts), `script` adds
+ * faults, `seen` holds every request with header values and body bytes.
  */
-export const hangUntilTimeout =
-  (clock: ManualClock): Reply =>
-  () => {
-    clock.elapseNextTimer();
-    return new Promise<never>(() => undefined);
-  };
-
-/** An event stream whose events the test sends (`push`) and ends (`end`), with no real waits. */
-export function pushedEventStream(): { reply: Reply; push(data: string): void; end(): void } {
-  const encoder = new TextEncoder();
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const body = new ReadableStream<Uint8Array>({
-    start(streamController) {
-      controller = streamController;
-    },
-  });
+export function labBackend(
+  server: MswServer,
+  clock: ManualClock,
+  options: { hooks?: AttemptHooks; onRequest?(server: ServerName, request: Request): void } = {},
+): LabBackend {
+  const network = installLabNetwork(server, { clock, origins: { backend: VPS_ORIGIN }, ...options });
   return {
-    reply: () => new HttpResponse(body, { headers: { "content-type": "text/event-stream" } }),
-    push: (data) => controller.enqueue(encoder.encode(`data: ${data}\n\n`)),
-    end: () => controller.close(),
+    ...network,
+    script(route, ...faults) {
+      const added = network.control.addFaults({ route, faults });
+      if (!added.ok) throw new Error(added.error);
+    },
   };
 }
+
+/** Answers with `status` (default body: the fake's real error body); every request unless `times` is given. */
+export const statusFault = (status: number, params: Omit<FaultSpec, "kind" | "status"> = {}): FaultSpec => ({ kind: "status", status, ...params });
+
+/** The first `times` requests answered with 503; the fake answers the rest. */
+export const unavailableFor = (times: number): FaultSpec => statusFault(503, { times });
