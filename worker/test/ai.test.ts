@@ -2,6 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { delay, http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { geminiError, geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
 import type { WorkerEnv } from "../src/env";
 import { realDeps } from "../src/deps";
 import { handleRequest } from "../src/index";
@@ -11,7 +12,7 @@ import { createVirtualTimers } from "../unit/virtual-timers";
 const GEMINI_URL = "http://127.0.0.1:9/v1beta/models/gemini-2.5-flash:generateContent";
 const KEY = "AIza-test-key-123456";
 
-const geminiText = (text: string) => HttpResponse.json({ candidates: [{ content: { parts: [{ text }], role: "model" }, finishReason: "STOP" }] });
+const geminiText = (text: string) => HttpResponse.json(geminiReply(text));
 
 const seenUrls: string[] = [];
 const seenKeys: (string | null)[] = [];
@@ -24,6 +25,7 @@ afterEach(() => {
 });
 afterAll(() => server.close());
 
+// Hand-written handler: worker/tsconfig.json checks this file with workers types, under which the lab's msw adapter and ai-answers (node:crypto) do not compile.
 function gemini(answer: (prompt: string) => Response | Promise<Response>) {
   server.use(
     http.post(GEMINI_URL, async ({ request }) => {
@@ -76,7 +78,7 @@ describe("AI actions on workerd", () => {
 
   it("passes a provider 429 on with its Retry-After", async () => {
     const cookie = await connect();
-    gemini(() => HttpResponse.json({ error: { code: 429, message: "quota", status: "RESOURCE_EXHAUSTED" } }, { status: 429, headers: { "Retry-After": "30" } }));
+    gemini(() => HttpResponse.json(geminiError(429), { status: 429, headers: { "Retry-After": "30" } }));
     const response = await post("/api/v1/ai/search", { query: "anything" }, cookie);
     expect(response.status).toBe(429);
     expect(response.headers.get("retry-after")).toBe("30");

@@ -1,26 +1,32 @@
-import { HttpResponse } from "msw";
 import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runAiAction, type AiAction } from "../src/ai";
 import type { Credential } from "../src/types";
-import { answerFor, gemini, GEMINI_URL, NOW, openrouter, scriptedEndpoint, testContext, urlFor } from "./ai-helpers";
+import type { SeenLabRequest } from "../../fault-lab/src/adapters/msw";
+import { bodyOf, createTestDeps, gemini, installAiLab, NOW, openrouter, replyWith, reshapedGeminiReply, testContext, type AiLab, type TestDeps } from "./ai-helpers";
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
+let deps: TestDeps;
+let lab: AiLab;
+beforeEach(() => {
+  deps = createTestDeps();
+  lab = installAiLab(server, deps);
+});
+
 const DAY = 86_400_000;
 
 /** Runs `action` against a provider that answers `text`; returns the body and what the provider saw. */
 async function run(action: AiAction, body: Record<string, unknown>, text: string, credential: Credential = gemini) {
-  const endpoint = scriptedEndpoint(urlFor(credential), [answerFor(credential, text)]);
-  server.use(endpoint.handler);
-  const result = await runAiAction(testContext(), action, body, credential);
-  return { result, seen: endpoint.seen };
+  lab.script(credential, replyWith(credential, text));
+  const result = await runAiAction(testContext({}, deps), action, body, credential);
+  return { result, seen: lab.seenBy(credential) };
 }
 
-const promptOf = (seen: { body: Record<string, unknown> }): string => JSON.stringify(seen.body);
+const promptOf = (seen: SeenLabRequest): string => JSON.stringify(bodyOf(seen));
 
 describe.each([gemini, openrouter])("action shapes ($provider)", (credential) => {
   it("analyze normalises the model's JSON into {result:{title,tags,type,dueDate?,priority?}}", async () => {
@@ -92,10 +98,8 @@ describe("daily-brief without anything relevant", () => {
     ["an empty list", { notes: [] }],
     ["only future, completed or old notes", { notes: [{ content: "a", dueDate: NOW + 3 * DAY }, { content: "b", dueDate: NOW - DAY, isCompleted: true }, { content: "c", createdAt: NOW - 5 * DAY }] }],
   ])("answers {result:null} without a provider call for %s", async (_label, body) => {
-    const endpoint = scriptedEndpoint(GEMINI_URL, [answerFor(gemini, "never")]);
-    server.use(endpoint.handler);
-    expect(await runAiAction(testContext(), "daily-brief", body, gemini)).toEqual({ result: null });
-    expect(endpoint.seen).toHaveLength(0);
+    expect(await runAiAction(testContext({}, deps), "daily-brief", body, gemini)).toEqual({ result: null });
+    expect(lab.network.seen).toHaveLength(0);
   });
 });
 
@@ -105,15 +109,13 @@ describe("transcribe", () => {
   it("sends the audio to Gemini as inlineData and answers {result:string}", async () => {
     const { result, seen } = await run("transcribe", body, "hello there\n");
     expect(result).toEqual({ result: "hello there" });
-    const contents = seen[0]!.body.contents as { parts: unknown[] }[];
+    const contents = bodyOf(seen[0]!).contents as { parts: unknown[] }[];
     expect(contents[0]!.parts).toContainEqual({ inlineData: { mimeType: "audio/wav", data: "UklGRiQAAABXQVZF" } });
   });
 
   it("refuses an OpenRouter credential with 400 and makes no call", async () => {
-    const endpoint = scriptedEndpoint(urlFor(openrouter), [answerFor(openrouter, "never")]);
-    server.use(endpoint.handler);
-    await expect(runAiAction(testContext(), "transcribe", body, openrouter)).rejects.toMatchObject({ code: "BAD_REQUEST", status: 400 });
-    expect(endpoint.seen).toHaveLength(0);
+    await expect(runAiAction(testContext({}, deps), "transcribe", body, openrouter)).rejects.toMatchObject({ code: "BAD_REQUEST", status: 400 });
+    expect(lab.network.seen).toHaveLength(0);
   });
 });
 
@@ -123,26 +125,24 @@ describe("unusable provider output", () => {
     ["analyze", { content: "x" }, '"just a string"'],
     ["cleanup", { content: "x" }, '{"items":["no cleanedText"]}'],
   ] as [AiAction, Record<string, unknown>, string][])("%s with %j → 502 PROVIDER_UNAVAILABLE", async (action, body, text) => {
-    server.use(scriptedEndpoint(GEMINI_URL, [answerFor(gemini, text)]).handler);
-    const error = await runAiAction(testContext(), action, body, gemini).catch((caught: unknown) => caught);
+    lab.script(gemini, replyWith(gemini, text));
+    const error = await runAiAction(testContext({}, deps), action, body, gemini).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: "PROVIDER_UNAVAILABLE", status: 502, retryable: true, failureCause: undefined });
   });
 
   it("a Gemini candidate without text (safety block) → 502", async () => {
-    server.use(scriptedEndpoint(GEMINI_URL, [() => HttpResponse.json({ candidates: [{ finishReason: "SAFETY" }] })]).handler);
-    await expect(runAiAction(testContext(), "search", { query: "q" }, gemini)).rejects.toMatchObject({ code: "PROVIDER_UNAVAILABLE", status: 502 });
+    lab.script(gemini, reshapedGeminiReply(({ content: _content, ...candidate }) => ({ ...candidate, finishReason: "SAFETY" })));
+    await expect(runAiAction(testContext({}, deps), "search", { query: "q" }, gemini)).rejects.toMatchObject({ code: "PROVIDER_UNAVAILABLE", status: 502 });
   });
 });
 
 describe("validation happens before any provider call", () => {
   it("throws a 400 naming the field", async () => {
-    const endpoint = scriptedEndpoint(GEMINI_URL, [answerFor(gemini, "never")]);
-    server.use(endpoint.handler);
-    await expect(runAiAction(testContext(), "search", { query: "x".repeat(401) }, gemini)).rejects.toMatchObject({
+    await expect(runAiAction(testContext({}, deps), "search", { query: "x".repeat(401) }, gemini)).rejects.toMatchObject({
       code: "BAD_REQUEST",
       status: 400,
       message: "query must be at most 400 characters.",
     });
-    expect(endpoint.seen).toHaveLength(0);
+    expect(lab.network.seen).toHaveLength(0);
   });
 });

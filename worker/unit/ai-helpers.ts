@@ -1,6 +1,8 @@
+import type { Clock } from "../../fault-lab/src/clock/clock";
+import { installLabNetwork, type LabNetwork, type MswServer, type SeenLabRequest } from "../../fault-lab/src/adapters/msw";
+import type { FaultSpec } from "../../fault-lab/src/faults/types";
 import { geminiError, geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
 import { openrouterError, openrouterReply } from "../../fault-lab/src/fakes/openrouter-wire";
-import { http, HttpResponse, type HttpResponseResolver, type JsonBodyType } from "msw";
 import { getConfig } from "../src/config";
 import { createContext, type RequestContext } from "../src/context";
 import type { Deps } from "../src/deps";
@@ -11,8 +13,6 @@ import { createVirtualTimers, type VirtualTimers } from "./virtual-timers";
 
 export const GEMINI_BASE = "http://127.0.0.1:8611";
 export const OPENROUTER_BASE = "http://127.0.0.1:8612";
-export const GEMINI_URL = `${GEMINI_BASE}/v1beta/models/gemini-2.5-flash:generateContent`;
-export const OPENROUTER_URL = `${OPENROUTER_BASE}/api/v1/chat/completions`;
 
 export const GEMINI_KEY = "AIza-test-key-123456";
 export const OPENROUTER_KEY = "sk-or-v1-test-key-abcdef123456";
@@ -29,7 +29,7 @@ export interface TestDeps extends Deps {
   /** Every backoff the code asked for, in ms. Sleeping is instant. */
   readonly sleeps: number[];
   advance(ms: number): void;
-  /** The attempt timers on the manual clock (see `hangUntilTimeout`). */
+  /** The attempt timers on the manual clock (the lab network's clock too, see `labClock`). */
   readonly timers: VirtualTimers;
 }
 
@@ -59,15 +59,32 @@ export function createTestDeps(startMs = NOW, seed = 42): TestDeps {
 }
 
 /**
- * A provider that never answers: its request lasts until the Worker's attempt timer fires, which on
- * the virtual clock is at once (the clock moves by the timeout).
+ * The lab's Clock on a test's virtual timers. A fake that waits is the only thing in flight, so
+ * virtual time jumps to the earliest timer: the wait's own end, or the Worker's attempt timer when
+ * that comes first (the Worker then aborts, which ends the wait). No real timer is involved.
  */
-export const hangUntilTimeout =
-  (deps: TestDeps): HttpResponseResolver =>
-  () => {
-    deps.timers.elapseNextTimer();
-    return new Promise<never>(() => undefined);
+export function labClock(timers: VirtualTimers): Clock {
+  return {
+    now: timers.now,
+    sleep(ms, signal) {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      const wait = timers.timeout(ms);
+      const ended = new Promise<void>((resolve, reject) => {
+        void wait.elapsed.then(resolve);
+        signal?.addEventListener(
+          "abort",
+          () => {
+            wait.cancel();
+            reject(signal.reason);
+          },
+          { once: true },
+        );
+      });
+      timers.elapseNextTimer();
+      return ended;
+    },
   };
+}
 
 export function testContext(envOverrides: Partial<WorkerEnv> = {}, deps: Deps = createTestDeps()): RequestContext {
   const env = makeEnv({ ...QUIET_RESILIENCE, ...envOverrides }, deps.now);
@@ -75,35 +92,50 @@ export function testContext(envOverrides: Partial<WorkerEnv> = {}, deps: Deps = 
   return createContext(request, env, getConfig(env), deps, "req-ai-test-0001");
 }
 
-export interface SeenRequest {
-  url: string;
-  headers: Headers;
-  body: Record<string, unknown>;
+/** The lab's Gemini and OpenRouter fakes on a test's msw server, on the test's virtual clock. */
+export interface AiLab {
+  readonly network: LabNetwork;
+  /** What the provider of `credential` received, in order. */
+  seenBy(credential: Credential): SeenLabRequest[];
+  /**
+   * The provider's next answers, replacing any earlier script: each fault in turn for its `times`
+   * requests (one without `times` answers every request after); with none, the lab fake answers.
+   */
+  script(credential: Credential, ...faults: FaultSpec[]): void;
 }
 
-/** A provider endpoint answering with `responses` in turn (the last one repeats), recording requests. */
-export function scriptedEndpoint(url: string, responses: HttpResponseResolver[]) {
-  const seen: SeenRequest[] = [];
-  const handler = http.post(url, async (info) => {
-    seen.push({ url: info.request.url, headers: info.request.headers, body: (await info.request.clone().json()) as Record<string, unknown> });
-    const respond = responses[Math.min(seen.length - 1, responses.length - 1)]!;
-    return respond(info);
-  });
-  return { handler, seen };
+export function installAiLab(server: MswServer, deps: TestDeps): AiLab {
+  const network = installLabNetwork(server, { clock: labClock(deps.timers), origins: { gemini: GEMINI_BASE, openrouter: OPENROUTER_BASE } });
+  return {
+    network,
+    seenBy: (credential) => network.seenBy(credential.provider),
+    script(credential, ...faults) {
+      network.control.resetFaults();
+      const added = network.control.addFaults({ route: "*", server: credential.provider, faults });
+      if (!added.ok) throw new Error(added.error);
+    },
+  };
 }
 
-export const geminiAnswer = (text: string): HttpResponseResolver => () => HttpResponse.json(geminiReply(text));
+/** The JSON body a fake received. */
+export const bodyOf = (seen: SeenLabRequest): Record<string, unknown> => JSON.parse(new TextDecoder().decode(seen.body)) as Record<string, unknown>;
 
-export const openrouterAnswer = (text: string): HttpResponseResolver => () => HttpResponse.json(openrouterReply(text, { id: "gen-unit-ai" }));
+/** The provider answers with this model text (its real success body). */
+export function replyWith(credential: Credential, text: string): FaultSpec {
+  return { kind: "status", status: 200, body: credential.provider === "gemini" ? geminiReply(text) : openrouterReply(text, { id: "gen-unit-ai" }) };
+}
 
-export const answerFor = (credential: Credential, text: string): HttpResponseResolver =>
-  credential.provider === "gemini" ? geminiAnswer(text) : openrouterAnswer(text);
+/** A Gemini success whose candidates the test reshapes (thought parts, a safety block); the rest of the envelope is the wire module's. */
+export function reshapedGeminiReply(reshape: (candidate: Record<string, unknown>) => Record<string, unknown>): FaultSpec {
+  const reply = geminiReply("") as { candidates: Record<string, unknown>[] };
+  return { kind: "status", status: 200, body: { ...reply, candidates: reply.candidates.map(reshape) } };
+}
 
-export const urlFor = (credential: Credential): string => (credential.provider === "gemini" ? GEMINI_URL : OPENROUTER_URL);
-
-/** The lab's real provider error bodies (fault-lab/src/fakes/*-wire.ts); `message` deliberately echoes the key, as real providers may. */
-export function providerError(credential: Credential, status: number, options: { headers?: Record<string, string>; body?: JsonBodyType } = {}): HttpResponseResolver {
+/** The provider's real error body for `status`, with a message that echoes the key, as real providers may. */
+export function keyEchoingError(credential: Credential, status: number): Record<string, unknown> {
   const real = (credential.provider === "gemini" ? geminiError(status) : openrouterError(status)) as { error: Record<string, unknown> };
-  const body = options.body ?? { error: { ...real.error, message: `Problem with key ${credential.apiKey}` } };
-  return () => HttpResponse.json(body, { status, ...(options.headers ? { headers: options.headers } : {}) });
+  return { error: { ...real.error, message: `Problem with key ${credential.apiKey}` } };
 }
+
+/** A provider that answers only after 10 minutes: the Worker's attempt timer fires first (virtual time moves by the timeout). */
+export const HANG_PAST_TIMEOUT: FaultSpec = { kind: "hang", ms: 600_000 };

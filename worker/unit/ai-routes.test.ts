@@ -1,11 +1,22 @@
-import { HttpResponse, type HttpResponseResolver } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { FaultSpec } from "../../fault-lab/src/faults/types";
 import type { WorkerEnv } from "../src/env";
 import { handleRequest } from "../src/index";
 import { resetMetrics } from "../src/metrics";
 import type { Credential } from "../src/types";
-import { answerFor, createTestDeps, gemini, hangUntilTimeout, GEMINI_URL, openrouter, providerError, QUIET_RESILIENCE, scriptedEndpoint, urlFor, type TestDeps } from "./ai-helpers";
+import {
+  createTestDeps,
+  gemini,
+  HANG_PAST_TIMEOUT,
+  installAiLab,
+  keyEchoingError,
+  openrouter,
+  QUIET_RESILIENCE,
+  replyWith,
+  type AiLab,
+  type TestDeps,
+} from "./ai-helpers";
 import { makeEnv } from "./fakes";
 
 const server = setupServer();
@@ -14,11 +25,13 @@ afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
 let deps: TestDeps;
+let lab: AiLab;
 let env: WorkerEnv;
 let logged: string[];
 beforeEach(() => {
   resetMetrics();
   deps = createTestDeps();
+  lab = installAiLab(server, deps);
   env = makeEnv(QUIET_RESILIENCE, deps.now);
   logged = [];
   for (const method of ["log", "warn", "error"] as const) {
@@ -38,9 +51,8 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
   return handleRequest(new Request(`${BASE}${path}`, init), env, deps);
 }
 
-/** Connects a key the way the PocketBrain client does and returns the session cookie. */
+/** Connects a key the way the PocketBrain client does (the healthy provider fake accepts it) and returns the session cookie. */
 async function connect(credential: Credential): Promise<string> {
-  server.use(scriptedEndpoint(urlFor(credential), [answerFor(credential, "OK")]).handler);
   const response = await post("/api/v1/auth/connect", { provider: credential.provider, apiKey: credential.apiKey });
   expect(response.status).toBe(200);
   const cookie = response.headers.get("set-cookie")?.split(";")[0];
@@ -48,11 +60,12 @@ async function connect(credential: Credential): Promise<string> {
   return cookie!;
 }
 
-async function callAction(cookie: string, action: string, body: unknown, respond: HttpResponseResolver[], credential: Credential = gemini) {
-  const endpoint = scriptedEndpoint(urlFor(credential), respond);
-  server.use(endpoint.handler);
+/** Calls an action with the provider answering `faults` in turn; `seen` is what the provider received for it. */
+async function callAction(cookie: string, action: string, body: unknown, faults: FaultSpec[], credential: Credential = gemini) {
+  lab.script(credential, ...faults);
+  const before = lab.seenBy(credential).length;
   const response = await post(`/api/v1/ai/${action}`, body, { cookie });
-  return { response, json: (await response.json()) as Reply, seen: endpoint.seen };
+  return { response, json: (await response.json()) as Reply, seen: lab.seenBy(credential).slice(before) };
 }
 
 describe("AI routes before any provider call", () => {
@@ -76,7 +89,7 @@ describe("connect, then AI actions", () => {
   it("analyzes with the connected key and answers the client's shape with standard headers", async () => {
     const cookie = await connect(gemini);
     const { response, json, seen } = await callAction(cookie, "analyze", { content: "buy milk tomorrow" }, [
-      answerFor(gemini, '{"title":"Buy milk","tags":["shopping"],"type":"TASK","dueDate":"2026-11-03","priority":"normal"}'),
+      replyWith(gemini, '{"title":"Buy milk","tags":["shopping"],"type":"TASK","dueDate":"2026-11-03","priority":"normal"}'),
     ]);
     expect(response.status).toBe(200);
     expect(json).toEqual({ result: { title: "Buy milk", tags: ["shopping"], type: "TASK", dueDate: "2026-11-03", priority: "normal" } });
@@ -89,7 +102,7 @@ describe("connect, then AI actions", () => {
 
   it("answers daily-brief null without a provider call", async () => {
     const cookie = await connect(gemini);
-    const { response, json, seen } = await callAction(cookie, "daily-brief", { notes: [] }, [answerFor(gemini, "never")]);
+    const { response, json, seen } = await callAction(cookie, "daily-brief", { notes: [] }, [replyWith(gemini, "never")]);
     expect(response.status).toBe(200);
     expect(json).toEqual({ result: null });
     expect(seen).toHaveLength(0);
@@ -97,7 +110,7 @@ describe("connect, then AI actions", () => {
 
   it("refuses transcribe for an OpenRouter key with 400", async () => {
     const cookie = await connect(openrouter);
-    const { response, json, seen } = await callAction(cookie, "transcribe", { audioBase64: "AAAA", mimeType: "audio/webm" }, [answerFor(openrouter, "x")], openrouter);
+    const { response, json, seen } = await callAction(cookie, "transcribe", { audioBase64: "AAAA", mimeType: "audio/webm" }, [replyWith(openrouter, "x")], openrouter);
     expect(response.status).toBe(400);
     expect(json.error.code).toBe("BAD_REQUEST");
     expect(seen).toHaveLength(0);
@@ -105,16 +118,16 @@ describe("connect, then AI actions", () => {
 
   it("answers a field-bound 400 naming the field, and 413 over 128 KiB", async () => {
     const cookie = await connect(gemini);
-    const tooLong = await callAction(cookie, "analyze", { content: "x".repeat(6001) }, [answerFor(gemini, "never")]);
+    const tooLong = await callAction(cookie, "analyze", { content: "x".repeat(6001) }, [replyWith(gemini, "never")]);
     expect(tooLong.response.status).toBe(400);
     expect(tooLong.json.error.message).toBe("content must be at most 6000 characters.");
-    const huge = await callAction(cookie, "search", { query: "q", pad: "x".repeat(130 * 1024) }, [answerFor(gemini, "never")]);
+    const huge = await callAction(cookie, "search", { query: "q", pad: "x".repeat(130 * 1024) }, [replyWith(gemini, "never")]);
     expect(huge.response.status).toBe(413);
   });
 
   it("retries a provider 503 and counts the retry in metrics", async () => {
     const cookie = await connect(gemini);
-    const { response } = await callAction(cookie, "search", { query: "q" }, [providerError(gemini, 503), answerFor(gemini, "found it")]);
+    const { response } = await callAction(cookie, "search", { query: "q" }, [{ kind: "status", status: 503, times: 1 }, replyWith(gemini, "found it")]);
     expect(response.status).toBe(200);
     const snapshot = (await (await handleRequest(new Request(`${BASE}/api/v1/metrics`), env, deps)).json()) as MetricsReply;
     expect(snapshot.metrics.retries).toBe(1);
@@ -123,7 +136,7 @@ describe("connect, then AI actions", () => {
 
   it("passes a provider 429 on with its Retry-After", async () => {
     const cookie = await connect(gemini);
-    const { response, json } = await callAction(cookie, "search", { query: "q" }, [providerError(gemini, 429, { headers: { "Retry-After": "42" } })]);
+    const { response, json } = await callAction(cookie, "search", { query: "q" }, [{ kind: "status", status: 429, retryAfter: 42 }]);
     expect(response.status).toBe(429);
     expect(response.headers.get("retry-after")).toBe("42");
     expect(json.error).toMatchObject({ code: "RATE_LIMITED", retryable: true });
@@ -131,7 +144,7 @@ describe("connect, then AI actions", () => {
 
   it("maps a final provider 5xx to its status with cause provider_5xx and Retry-After", async () => {
     const cookie = await connect(gemini);
-    const { response, json } = await callAction(cookie, "search", { query: "q" }, [providerError(gemini, 500)]);
+    const { response, json } = await callAction(cookie, "search", { query: "q" }, [{ kind: "status", status: 500 }]);
     expect(response.status).toBe(500);
     expect(response.headers.get("retry-after")).toBe("5");
     expect(json.error).toMatchObject({ code: "PROVIDER_UNAVAILABLE", cause: "provider_5xx", retryable: true });
@@ -140,7 +153,7 @@ describe("connect, then AI actions", () => {
   it("maps a hung provider to 504 provider_timeout and counts it", async () => {
     env = makeEnv({ ...QUIET_RESILIENCE, PROVIDER_TIMEOUT_MS: "500", PROVIDER_RETRIES: "0" }, deps.now);
     const cookie = await connect(gemini);
-    const { response, json } = await callAction(cookie, "search", { query: "q" }, [hangUntilTimeout(deps)]);
+    const { response, json } = await callAction(cookie, "search", { query: "q" }, [HANG_PAST_TIMEOUT]);
     expect(response.status).toBe(504);
     expect(response.headers.get("retry-after")).toBe("5");
     expect(json.error).toMatchObject({ code: "TIMEOUT", cause: "provider_timeout", retryable: true });
@@ -151,21 +164,21 @@ describe("connect, then AI actions", () => {
 
   it("maps a network failure to 503 provider_network_error", async () => {
     const cookie = await connect(gemini);
-    const { response, json } = await callAction(cookie, "search", { query: "q" }, [() => HttpResponse.error()]);
+    const { response, json } = await callAction(cookie, "search", { query: "q" }, [{ kind: "reset" }]);
     expect(response.status).toBe(503);
     expect(json.error).toMatchObject({ code: "NETWORK", cause: "provider_network_error" });
   });
 
   it("maps a provider 401 on an action to AUTH_REQUIRED", async () => {
     const cookie = await connect(gemini);
-    const { response, json } = await callAction(cookie, "analyze", { content: "x" }, [providerError(gemini, 401)]);
+    const { response, json } = await callAction(cookie, "analyze", { content: "x" }, [{ kind: "status", status: 401 }]);
     expect(response.status).toBe(401);
     expect(json.error.code).toBe("AUTH_REQUIRED");
   });
 
   it("answers 502 for unparseable model output", async () => {
     const cookie = await connect(gemini);
-    const { response, json } = await callAction(cookie, "analyze", { content: "x" }, [answerFor(gemini, "Sorry, no JSON today")]);
+    const { response, json } = await callAction(cookie, "analyze", { content: "x" }, [replyWith(gemini, "Sorry, no JSON today")]);
     expect(response.status).toBe(502);
     expect(json.error).toMatchObject({ code: "PROVIDER_UNAVAILABLE", retryable: true });
     expect(json.error.cause).toBeUndefined();
@@ -175,7 +188,7 @@ describe("connect, then AI actions", () => {
     const cookie = await connect(gemini);
     const bodies: string[] = [];
     for (const status of [400, 401, 429, 500]) {
-      const { response, json } = await callAction(cookie, "search", { query: "q" }, [providerError(gemini, status)]);
+      const { response, json } = await callAction(cookie, "search", { query: "q" }, [{ kind: "status", status, body: keyEchoingError(gemini, status) }]);
       bodies.push(JSON.stringify([...response.headers]), JSON.stringify(json));
     }
     expect(bodies.join("\n")).not.toContain(gemini.apiKey);
@@ -186,10 +199,11 @@ describe("connect, then AI actions", () => {
 
 describe("connect through the provider client", () => {
   it("refuses a key the provider rejects with 401 API key validation failed and stores nothing", async () => {
-    server.use(scriptedEndpoint(GEMINI_URL, [providerError(gemini, 400, { body: { error: { code: 400, status: "INVALID_ARGUMENT", details: [{ reason: "API_KEY_INVALID" }] } } })]).handler);
+    // The provider fake answers a key containing "invalid" with 400 API_KEY_INVALID.
     const response = await post("/api/v1/auth/connect", { provider: "gemini", apiKey: "AIza-invalid-key-000000" });
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ error: { code: "AUTH_REQUIRED", message: "API key validation failed" } });
     expect(response.headers.get("set-cookie")).toBeNull();
+    expect(lab.network.control.events("gemini").map((event) => event.status)).toEqual([400]);
   });
 });

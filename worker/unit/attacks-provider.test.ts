@@ -1,6 +1,8 @@
 import fc from "fast-check";
-import { delay, http, HttpResponse } from "msw";
+import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
+import { installLabNetwork, type LabNetwork } from "../../fault-lab/src/adapters/msw";
+import { answerFor as healthyAnswerFor } from "../../fault-lab/src/fakes/ai-answers";
 import { getConfig } from "../src/config";
 import { createContext } from "../src/context";
 import { enforceRateLimit, providerCircuitViews } from "../src/control-plane-client";
@@ -9,11 +11,10 @@ import { rateLimitKey } from "../src/keys";
 import { callProvider, validateProviderKey } from "../src/providers";
 import { CLIENT_BUDGET_FLOOR_MS, hasEncodedSeparator } from "../src/proxy-wire";
 import type { Credential } from "../src/types";
-import { createTestDeps, GEMINI_URL, geminiAnswer, providerError, scriptedEndpoint } from "./ai-helpers";
+import { createTestDeps, installAiLab, labClock } from "./ai-helpers";
 import { createControlPlaneNamespace } from "./control-plane-harness";
 import { makeEnv } from "./fakes";
-import { fakeBackend, ok, unavailable } from "./proxy-upstream";
-import { counter, createClock, createHarness, errorOf, testDeps, useProxyTestServer, VPS_ORIGIN } from "./proxy-harness";
+import { counter, createClock, createHarness, errorOf, testDeps, useProxyTestServer, VPS_ORIGIN, type Harness } from "./proxy-harness";
 
 /**
  * Issue 15: one client cannot hurt another. Each attack is sent as the review sent it, with the safe
@@ -24,6 +25,8 @@ const REQUEST = { parts: [{ text: "Hi" }], temperature: 0 };
 const honest: Credential = { provider: "gemini", apiKey: "AIza-honest-user-key-0001" };
 const quotaSpent: Credential = { provider: "gemini", apiKey: "AIza-quota-exhausted-key-0002" };
 const nulKey: Credential = { provider: "gemini", apiKey: "AIza-evil\u0000key" };
+/** What the healthy Gemini fake answers REQUEST (a prompt of no particular intent). */
+const HEALTHY_ANSWER = healthyAnswerFor("other");
 
 /** Both homes of the shared provider breaker: the Durable Object, and the in-memory fallback. */
 const BREAKER_HOMES: [string, () => Partial<WorkerEnv>][] = [
@@ -36,68 +39,67 @@ describe.each(BREAKER_HOMES)("finding 1: the shared provider breaker (%s) counts
     const deps = createTestDeps();
     const env = makeEnv({ ...bindings(), PROVIDER_CIRCUIT_FAILURE_THRESHOLD: "5", RATE_LIMIT_MAX: "10000" }, deps.now);
     const ctx = () => createContext(new Request("http://127.0.0.1/api/v1/ai/analyze", { method: "POST" }), env, getConfig(env), deps, "req-attack-provider-01");
-    const byKey = http.post(GEMINI_URL, (info) =>
-      info.request.headers.get("x-goog-api-key") === quotaSpent.apiKey ? providerError(quotaSpent, 429)(info) : geminiAnswer("fine")(info),
-    );
-    return { ctx, byKey };
+    // The Gemini fake refuses a key whose quota is spent ("quota" in it) with 429 and answers every other key.
+    return { ctx, lab: installAiLab(server, deps) };
   }
 
   it("a stored key with a NUL byte is refused before any provider call, never retried, never counted", async () => {
-    const { ctx } = setup();
-    const endpoint = scriptedEndpoint(GEMINI_URL, [geminiAnswer("fine")]);
-    server.use(endpoint.handler);
+    const { ctx, lab } = setup();
     for (let index = 0; index < 3; index += 1) {
       await expect(callProvider(ctx(), nulKey, REQUEST)).rejects.toMatchObject({ code: "AUTH_REQUIRED", status: 401, retryable: false });
     }
-    expect(endpoint.seen).toHaveLength(0);
+    expect(lab.network.seen).toHaveLength(0);
     expect(counter("retries")).toBe(0);
     expect((await providerCircuitViews(ctx()))?.gemini?.state).toBe("closed");
-    await expect(callProvider(ctx(), honest, REQUEST)).resolves.toBe("fine");
+    await expect(callProvider(ctx(), honest, REQUEST)).resolves.toBe(HEALTHY_ANSWER);
   });
 
   it("connect with such a key answers 'API key validation failed' without a provider call or a permit", async () => {
-    const { ctx } = setup();
-    const endpoint = scriptedEndpoint(GEMINI_URL, [geminiAnswer("OK")]);
-    server.use(endpoint.handler);
+    const { ctx, lab } = setup();
     await expect(validateProviderKey(ctx(), nulKey)).rejects.toMatchObject({ code: "AUTH_REQUIRED", message: "API key validation failed" });
-    expect(endpoint.seen).toHaveLength(0);
+    expect(lab.network.seen).toHaveLength(0);
     expect(counter("providerAttempts")).toBe(0);
   });
 
   it("one user's key getting 429 five times does not open the breaker for another user", async () => {
-    const { ctx, byKey } = setup();
-    server.use(byKey);
+    const { ctx } = setup();
     for (let index = 0; index < 5; index += 1) {
       await expect(callProvider(ctx(), quotaSpent, REQUEST)).rejects.toMatchObject({ code: "RATE_LIMITED", status: 429 });
     }
     expect(counter("retries")).toBe(10);
     expect((await providerCircuitViews(ctx()))?.gemini?.state).toBe("closed");
-    await expect(callProvider(ctx(), honest, REQUEST)).resolves.toBe("fine");
+    await expect(callProvider(ctx(), honest, REQUEST)).resolves.toBe(HEALTHY_ANSWER);
   });
 
   it("still opens on provider faults: two requests of 5xx (6 attempts) open it for everyone", async () => {
-    const { ctx } = setup();
-    server.use(scriptedEndpoint(GEMINI_URL, [providerError(honest, 503)]).handler);
+    const { ctx, lab } = setup();
+    lab.script(honest, { kind: "status", status: 503 });
     for (let index = 0; index < 2; index += 1) await callProvider(ctx(), honest, REQUEST).catch(() => undefined);
     expect((await providerCircuitViews(ctx()))?.gemini?.state).toBe("open");
     await expect(callProvider(ctx(), quotaSpent, REQUEST)).rejects.toMatchObject({ failureCause: "provider_circuit_open" });
   });
 });
 
+/** The lab's backend fake behind VPS_ORIGIN, on the harness's virtual clock. */
+const labBackend = (harness: Harness): LabNetwork => installLabNetwork(server, { clock: labClock(harness.clock), origins: { backend: VPS_ORIGIN } });
+
+/** Records every attempt timer the Worker arms, still on the harness's virtual clock. */
+function recordTimers(harness: Harness): number[] {
+  const timers: number[] = [];
+  harness.deps.timeout = (ms) => {
+    timers.push(ms);
+    return harness.clock.timeout(ms);
+  };
+  return timers;
+}
+
 describe("finding 2: X-Timeout-Ms: 1 cannot open the /api/v2 circuit", () => {
-  /** A backend that needs 5 s: every attempt timer shorter than that elapses first (no real wait). */
+  /** A backend that needs 5 s (virtual): every attempt timer shorter than that elapses first. */
   function slowishBackend() {
     const harness = createHarness({ VPS_PROXY_RETRIES: "1" });
-    const timers: number[] = [];
-    harness.deps.timeout = (ms) => {
-      timers.push(ms);
-      return { elapsed: ms < 5000 ? Promise.resolve() : new Promise<void>(() => undefined), cancel: () => undefined };
-    };
-    const backend = fakeBackend(async () => {
-      await delay(5);
-      return ok();
-    });
-    server.use(backend.handler);
+    const timers = recordTimers(harness);
+    const backend = labBackend(harness);
+    backend.control.addFaults({ route: "*", faults: [{ kind: "hang", ms: 5000 }] });
     return { harness, timers, backend };
   }
 
@@ -119,24 +121,17 @@ describe("finding 2: X-Timeout-Ms: 1 cannot open the /api/v2 circuit", () => {
 
   it("a budget below the floor is raised to 1000 ms, so a healthy backend answers it", async () => {
     const harness = createHarness();
-    const timers: number[] = [];
-    harness.deps.timeout = (ms) => {
-      timers.push(ms);
-      return { elapsed: new Promise<void>(() => undefined), cancel: () => undefined };
-    };
-    server.use(fakeBackend(ok).handler);
+    const timers = recordTimers(harness);
+    labBackend(harness);
     expect((await harness.call("/api/v2/sync/pull", { headers: { "x-timeout-ms": "1" } })).status).toBe(200);
     expect(timers).toEqual([CLIENT_BUDGET_FLOOR_MS]);
   });
 
   it("a backend timing out at our own full timeout is still reported and opens the circuit", async () => {
     const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
-    harness.deps.timeout = () => ({ elapsed: Promise.resolve(), cancel: () => undefined });
-    server.use(fakeBackend(async () => {
-      await delay(5);
-      return ok();
-    }).handler);
+    labBackend(harness).control.addFaults({ route: "*", faults: [{ kind: "hang", ms: 600_000 }] });
     for (let index = 0; index < 3; index += 1) await harness.call("/api/v2/sync/pull");
+    expect(counter("vpsProxyTimeouts")).toBe(3);
     expect(counter("vpsProxyCircuitOpens")).toBe(1);
   });
 });
@@ -194,25 +189,27 @@ describe("finding 5: encoded separators in /api/v2 paths are refused before anyt
     "/api/v2/x%2Ey",
     "/api/v2/events/..%2fadmin",
   ])("%s → 400 BAD_REQUEST naming the path, no upstream call", async (path) => {
-    const backend = fakeBackend(ok);
-    server.use(backend.handler);
-    const response = await createHarness().call(path, { headers: { cookie: "pb_stream_ticket=t; pb_ai_session=00000000-0000-4000-8000-000000000000" } });
+    const harness = createHarness();
+    const backend = labBackend(harness);
+    const response = await harness.call(path, { headers: { cookie: "pb_stream_ticket=t; pb_ai_session=00000000-0000-4000-8000-000000000000" } });
     expect(response.status).toBe(400);
     expect(await errorOf(response)).toMatchObject({ code: "BAD_REQUEST", retryable: false, message: expect.stringContaining("path") });
     expect(backend.seen).toHaveLength(0);
   });
 
   it("passes other escapes (%20, %41) through", async () => {
-    const backend = fakeBackend(ok);
-    server.use(backend.handler);
-    expect((await createHarness().call("/api/v2/notes/a%20b%41")).status).toBe(200);
+    const harness = createHarness();
+    const backend = labBackend(harness);
+    // The fake has no such note route: this rule answers 200 only when the path arrives as sent.
+    backend.control.addFaults({ route: "/api/v2/notes/a%20b%41", faults: [{ kind: "status", status: 200, body: { ok: true } }] });
+    expect((await harness.call("/api/v2/notes/a%20b%41")).status).toBe(200);
     expect(new URL(backend.seen[0]!.url).pathname).toBe("/api/v2/notes/a%20b%41");
   });
 
   it("does not take the half-open probe: the honest request after it is the probe and closes the circuit", async () => {
-    const backend = fakeBackend((_request, attempt) => (attempt <= 3 ? unavailable() : ok()));
-    server.use(backend.handler);
     const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
+    const backend = labBackend(harness);
+    backend.control.addFaults({ route: "*", faults: [{ kind: "status", status: 503, times: 3 }] });
     for (let index = 0; index < 3; index += 1) await harness.call("/api/v2/sync/pull");
     const rejected = await harness.call("/api/v2/..%2fadmin");
     expect(rejected.status).toBe(400);
@@ -235,27 +232,42 @@ describe("finding 5: encoded separators in /api/v2 paths are refused before anyt
 });
 
 describe("finding 8b: a backend Set-Cookie passes only for the backend's own cookie names", () => {
-  const cookies: [string, string][] = [
-    ["set-cookie", "pb_stream_ticket=t-1; Path=/api/v2/events; HttpOnly; Secure; SameSite=Lax"],
-    ["set-cookie", "pb_ai_session=attacker-session; Path=/; HttpOnly"],
-    ["set-cookie", "tracking=1; Path=/"],
-  ];
+  const KEPT = "pb_stream_ticket=ticket-1; HttpOnly; Path=/api/v2/events; SameSite=Lax; Max-Age=60";
 
-  it.each([
-    ["without", [] as [string, string][]],
-    ["with", [["x-request-id", "backend-echoed-id-01"]] as [string, string][]],
-  ])("keeps pb_stream_ticket and drops pb_ai_session and others (backend %s an x-request-id)", async (_label, extra) => {
-    server.use(http.post(`${VPS_ORIGIN}/api/v2/events/ticket`, () => new HttpResponse('{"ticket":"t-1"}', { status: 200, headers: [...cookies, ...extra, ["content-type", "application/json"]] })));
+  it("keeps pb_stream_ticket and drops pb_ai_session and others (backend with an x-request-id)", async () => {
+    const harness = createHarness();
+    const backend = labBackend(harness);
+    // The fake's hostile route sets pb_ai_session, its ticket and a tracking cookie, echoing the x-request-id.
+    const response = await harness.call("/api/v2/lab/hostile-cookies", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(response.status).toBe(200);
+    expect(response.headers.getSetCookie()).toEqual([KEPT]);
+    expect(response.headers.get("x-request-id")).toBe(backend.seen[0]!.headers.get("x-request-id"));
+    expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(await response.text()).toBe('{"ok":true}');
+  });
+
+  it("keeps pb_stream_ticket and drops pb_ai_session and others (backend without an x-request-id)", async () => {
+    // Hand-written: every lab answer echoes the Worker's x-request-id, and this branch needs a backend that does not.
+    const cookies: [string, string][] = [
+      ["set-cookie", KEPT],
+      ["set-cookie", "pb_ai_session=attacker-session; Path=/; HttpOnly"],
+      ["set-cookie", "tracking=1; Path=/"],
+    ];
+    server.use(http.post(`${VPS_ORIGIN}/api/v2/events/ticket`, () => new HttpResponse('{"ticket":"t-1"}', { status: 200, headers: [...cookies, ["content-type", "application/json"]] })));
     const response = await createHarness().call("/api/v2/events/ticket", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     expect(response.status).toBe(200);
-    expect(response.headers.getSetCookie()).toEqual(["pb_stream_ticket=t-1; Path=/api/v2/events; HttpOnly; Secure; SameSite=Lax"]);
+    expect(response.headers.getSetCookie()).toEqual([KEPT]);
     expect(response.headers.get("content-type")).toBe("application/json");
     expect(await response.text()).toBe('{"ticket":"t-1"}');
   });
 
   it("leaves a response without Set-Cookie untouched", async () => {
-    server.use(http.get(`${VPS_ORIGIN}/api/v2/sync/pull`, () => HttpResponse.json({ ok: true }, { headers: { "x-request-id": "backend-echoed-id-02" } })));
-    const response = await createHarness().call("/api/v2/sync/pull");
+    const harness = createHarness();
+    labBackend(harness).control.addFaults({
+      route: "/api/v2/sync/pull",
+      faults: [{ kind: "status", status: 200, body: { ok: true }, headers: { "x-request-id": "backend-echoed-id-02" } }],
+    });
+    const response = await harness.call("/api/v2/sync/pull");
     expect(response.headers.getSetCookie()).toEqual([]);
     expect(response.headers.get("x-request-id")).toBe("backend-echoed-id-02");
   });

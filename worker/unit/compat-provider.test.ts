@@ -59,8 +59,8 @@
  * origin, anti-recursion and 413 messages; the provider timeout / network / circuit-open and the
  * rate-limit messages.
  */
-import { delay, http, HttpResponse } from "msw";
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { installLabNetwork } from "../../fault-lab/src/adapters/msw";
 import { runAiAction } from "../src/ai";
 import { batchHints, type BatchHints } from "../src/ai/batch-hints";
 import { shapeBatch } from "../src/ai/batch";
@@ -68,25 +68,25 @@ import type { Deps } from "../src/deps";
 import { handleRequest } from "../src/index";
 import { metrics } from "../src/metrics";
 import { callProvider, validateProviderKey } from "../src/providers";
-import { answerFor, createTestDeps, gemini, GEMINI_URL, openrouter, scriptedEndpoint, testContext, urlFor } from "./ai-helpers";
-import { fakeBackend, ok } from "./proxy-upstream";
-import { counter, createHarness, errorOf, useProxyTestServer } from "./proxy-harness";
+import { bodyOf, createTestDeps, gemini, installAiLab, labClock, openrouter, replyWith, testContext, type AiLab, type TestDeps } from "./ai-helpers";
+import { counter, createClock, createHarness, errorOf, useProxyTestServer, VPS_ORIGIN } from "./proxy-harness";
 
 const server = useProxyTestServer();
+let deps: TestDeps;
+let lab: AiLab;
+beforeEach(() => {
+  deps = createTestDeps();
+  lab = installAiLab(server, deps);
+});
 const REQUEST = { parts: [{ text: "Hi" }], temperature: 0 };
 const timeoutRejection = () => new DOMException("Timed out", "TimeoutError");
 
 /** Deps whose attempt timer has already elapsed: the Worker's own timer fires before any answer. */
-const expiredTimerDeps = (): Deps => ({ ...createTestDeps(), timeout: () => ({ elapsed: Promise.resolve(), cancel: () => undefined }) });
-
-const hang = () => http.post(GEMINI_URL, async () => {
-  await delay("infinite");
-  return HttpResponse.json({});
-});
+const expiredTimerDeps = (): Deps => ({ ...deps, timeout: () => ({ elapsed: Promise.resolve(), cancel: () => undefined }) });
 
 describe("a fetch rejecting with DOMException TimeoutError is a timeout (ORIGINAL §1, §5)", () => {
   it("provider: the same 504 TIMEOUT provider_timeout, Retry-After 5, as the Worker's own timer", async () => {
-    server.use(hang());
+    lab.script(gemini, { kind: "hang" });
     const ownTimer = await callProvider(testContext({ PROVIDER_RETRIES: "0" }, expiredTimerDeps()), gemini, REQUEST).catch((error: unknown) => error);
     vi.spyOn(globalThis, "fetch").mockRejectedValue(timeoutRejection());
     const rejected = await callProvider(testContext({ PROVIDER_RETRIES: "0" }), gemini, REQUEST).catch((error: unknown) => error);
@@ -109,7 +109,7 @@ describe("a fetch rejecting with DOMException TimeoutError is a timeout (ORIGINA
   });
 
   it("provider: timeouts count once per timed-out attempt, as the original", async () => {
-    server.use(hang());
+    lab.script(gemini, { kind: "hang" });
     await expect(callProvider(testContext({ PROVIDER_RETRIES: "2" }, expiredTimerDeps()), gemini, REQUEST)).rejects.toMatchObject({ code: "TIMEOUT" });
     expect(counter("timeouts")).toBe(3);
     expect(counter("retries")).toBe(2);
@@ -162,10 +162,9 @@ const items = (...types: string[]) => JSON.stringify(types.map((type, index) => 
 
 describe("batch output shaping (ORIGINAL §5 examples)", () => {
   async function batch(content: string, answer: string) {
-    const endpoint = scriptedEndpoint(urlFor(gemini), [answerFor(gemini, answer)]);
-    server.use(endpoint.handler);
-    const result = (await runAiAction(testContext(), "batch", { content }, gemini)) as { results: { content: string; title: string; type: string }[] };
-    return { results: result.results, prompt: JSON.stringify(endpoint.seen[0]!.body) };
+    lab.script(gemini, replyWith(gemini, answer));
+    const result = (await runAiAction(testContext({}, deps), "batch", { content }, gemini)) as { results: { content: string; title: string; type: string }[] };
+    return { results: result.results, prompt: JSON.stringify(bodyOf(lab.seenBy(gemini)[0]!)) };
   }
 
   it("a split request keeps the provider's items, content, titles and types", async () => {
@@ -251,10 +250,10 @@ describe("counters count what the original counts (ORIGINAL §2, §9)", () => {
   });
 
   it("the key-validation ping accepts any reply that contains OK, as the original", async () => {
-    server.use(scriptedEndpoint(urlFor(gemini), [answerFor(gemini, "Okay.")]).handler);
-    await expect(validateProviderKey(testContext(), gemini)).resolves.toBeUndefined();
-    server.use(scriptedEndpoint(urlFor(gemini), [answerFor(gemini, "No.")]).handler);
-    await expect(validateProviderKey(testContext(), gemini)).rejects.toMatchObject({ code: "AUTH_REQUIRED", message: "API key validation failed" });
+    lab.script(gemini, replyWith(gemini, "Okay."));
+    await expect(validateProviderKey(testContext({}, deps), gemini)).resolves.toBeUndefined();
+    lab.script(gemini, replyWith(gemini, "No."));
+    await expect(validateProviderKey(testContext({}, deps), gemini)).rejects.toMatchObject({ code: "AUTH_REQUIRED", message: "API key validation failed" });
   });
 });
 
@@ -265,8 +264,7 @@ describe("/api/v2 messages of the original (ORIGINAL §6)", () => {
     [{ VPS_API_ORIGIN: "not a url" }, "https://pb.example.org/api/v2/x", 503, "VPS API origin is invalid. Use an absolute URL."],
     [{ VPS_API_ORIGIN: "https://pb.example.org" }, "https://pb.example.org/api/v2/x", 500, "VPS API origin cannot match the worker origin for proxy routes."],
   ])("%j → %i %s", async (env, url, status, message) => {
-    const backend = fakeBackend(ok);
-    server.use(backend.handler);
+    const backend = installLabNetwork(server, { clock: labClock(createClock()), origins: { backend: VPS_ORIGIN } });
     const response = await createHarness(env).call(url);
     expect(response.status).toBe(status);
     expect((await errorOf(response)).message).toBe(message);
