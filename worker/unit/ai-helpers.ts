@@ -1,4 +1,3 @@
-import type { Clock } from "../../fault-lab/src/clock/clock";
 import { installLabNetwork, type LabNetwork, type MswServer, type SeenLabRequest } from "../../fault-lab/src/adapters/msw";
 import type { FaultSpec } from "../../fault-lab/src/faults/types";
 import { geminiError, geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
@@ -29,7 +28,7 @@ export interface TestDeps extends Deps {
   /** Every backoff the code asked for, in ms. Sleeping is instant. */
   readonly sleeps: number[];
   advance(ms: number): void;
-  /** The attempt timers on the manual clock (the lab network's clock too, see `labClock`). */
+  /** The attempt timers on the manual clock (the lab network's clock too). */
   readonly timers: VirtualTimers;
 }
 
@@ -58,34 +57,6 @@ export function createTestDeps(startMs = NOW, seed = 42): TestDeps {
   };
 }
 
-/**
- * The lab's Clock on a test's virtual timers. A fake that waits is the only thing in flight, so
- * virtual time jumps to the earliest timer: the wait's own end, or the Worker's attempt timer when
- * that comes first (the Worker then aborts, which ends the wait). No real timer is involved.
- */
-export function labClock(timers: VirtualTimers): Clock {
-  return {
-    now: timers.now,
-    sleep(ms, signal) {
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      const wait = timers.timeout(ms);
-      const ended = new Promise<void>((resolve, reject) => {
-        void wait.elapsed.then(resolve);
-        signal?.addEventListener(
-          "abort",
-          () => {
-            wait.cancel();
-            reject(signal.reason);
-          },
-          { once: true },
-        );
-      });
-      timers.elapseNextTimer();
-      return ended;
-    },
-  };
-}
-
 export function testContext(envOverrides: Partial<WorkerEnv> = {}, deps: Deps = createTestDeps()): RequestContext {
   const env = makeEnv({ ...QUIET_RESILIENCE, ...envOverrides }, deps.now);
   const request = new Request("http://127.0.0.1/api/v1/ai/analyze", { method: "POST" });
@@ -105,7 +76,7 @@ export interface AiLab {
 }
 
 export function installAiLab(server: MswServer, deps: TestDeps): AiLab {
-  const network = installLabNetwork(server, { clock: labClock(deps.timers), origins: { gemini: GEMINI_BASE, openrouter: OPENROUTER_BASE } });
+  const network = installLabNetwork(server, { clock: deps.timers, origins: { gemini: GEMINI_BASE, openrouter: OPENROUTER_BASE } });
   return {
     network,
     seenBy: (credential) => network.seenBy(credential.provider),

@@ -11,7 +11,7 @@ import { rateLimitKey } from "../src/keys";
 import { callProvider, validateProviderKey } from "../src/providers";
 import { CLIENT_BUDGET_FLOOR_MS, hasEncodedSeparator } from "../src/proxy-wire";
 import type { Credential } from "../src/types";
-import { createTestDeps, installAiLab, labClock } from "./ai-helpers";
+import { createTestDeps, installAiLab } from "./ai-helpers";
 import { createControlPlaneNamespace } from "./control-plane-harness";
 import { makeEnv } from "./fakes";
 import { counter, createClock, createHarness, errorOf, testDeps, useProxyTestServer, VPS_ORIGIN, type Harness } from "./proxy-harness";
@@ -81,7 +81,7 @@ describe.each(BREAKER_HOMES)("finding 1: the shared provider breaker (%s) counts
 });
 
 /** The lab's backend fake behind VPS_ORIGIN, on the harness's virtual clock. */
-const labBackend = (harness: Harness): LabNetwork => installLabNetwork(server, { clock: labClock(harness.clock), origins: { backend: VPS_ORIGIN } });
+const labBackend = (harness: Harness): LabNetwork => installLabNetwork(server, { clock: harness.clock, origins: { backend: VPS_ORIGIN } });
 
 /** Records every attempt timer the Worker arms, still on the harness's virtual clock. */
 function recordTimers(harness: Harness): number[] {

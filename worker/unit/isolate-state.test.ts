@@ -6,32 +6,13 @@ import type { DoNamespace } from "../src/env";
 import { createIsolateState, handleRequest, type IsolateState } from "../src/index";
 import { metrics as defaultMetrics } from "../src/metrics";
 import { installLabNetwork } from "../../fault-lab/src/adapters/msw";
-import type { Clock } from "../../fault-lab/src/clock/clock";
-import { createClock, proxyEnv, testDeps, useProxyTestServer, VPS_ORIGIN, WORKER_ORIGIN, type ManualClock } from "./proxy-harness";
+import { createClock, proxyEnv, testDeps, useProxyTestServer, VPS_ORIGIN, WORKER_ORIGIN } from "./proxy-harness";
 
 const server = useProxyTestServer();
 /** Lets every pending microtask and I/O callback run (no timer involved). */
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The lab's Clock on a test's virtual timers: a fault's wait ends when the test moves the clock past it. */
-const labClockOn = (timers: ManualClock): Clock => ({
-  now: timers.now,
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = timers.timeout(ms);
-      const onAbort = () => {
-        timer.cancel();
-        reject(signal?.reason);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      void timer.elapsed.then(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      });
-    }),
-});
-
 const v2 = (isolate: IsolateState, env: ReturnType<typeof proxyEnv>, deps: ReturnType<typeof testDeps>) =>
   handleRequest(new Request(`${WORKER_ORIGIN}/api/v2/notes`), env, deps, undefined, isolate);
 
@@ -40,7 +21,7 @@ describe("isolate state: every per-isolate memory lives in one IsolateState", ()
     const clock = createClock();
     const deps = testDeps(clock);
     const env = proxyEnv({ VPS_PROXY_RETRIES: "0" }, clock);
-    const network = installLabNetwork(server, { clock: labClockOn(clock), origins: { backend: VPS_ORIGIN } });
+    const network = installLabNetwork(server, { clock, origins: { backend: VPS_ORIGIN } });
     network.control.addFaults({ route: "/api/v2/notes", server: "backend", faults: [{ kind: "status", status: 503, body: "down" }] });
     const backendCalls = (): number => network.seenBy("backend").length;
     const a = createIsolateState(clock.now());

@@ -1,6 +1,5 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
-import type { Clock } from "../../fault-lab/src/clock/clock";
 import type { Deps } from "../src/deps";
 import { resetControlPlaneFallback } from "../src/control-plane-client";
 import type { WorkerEnv } from "../src/env";
@@ -18,22 +17,15 @@ export const WORKER_ORIGIN = "https://pb.example.org";
 
 /**
  * The tests' clock: backoff sleeps, attempt timeouts and the lab network's waits (SSE pacing, fault
- * pauses) all run on it, so no test waits on a real timer. A lab wait is that much virtual time
- * passing at once (firing every timer that falls due). A hung backend reaches the attempt timeout
+ * pauses) all run on it, so no test waits on a real timer. A lab wait jumps the clock to the
+ * earliest timer (virtual-timers.ts `sleep`). A hung backend reaches the attempt timeout
  * through `elapseNextTimer`; an SSE body outlives the timeout as its pacing moves the clock (a timer
  * left armed would then fire).
  */
-export interface ManualClock extends VirtualTimers, Clock {}
+export type ManualClock = VirtualTimers;
 
 export function createClock(start = Date.UTC(2026, 10, 1, 12, 0, 0)): ManualClock {
-  const timers = createVirtualTimers(start);
-  return {
-    ...timers,
-    async sleep(ms, signal) {
-      signal?.throwIfAborted();
-      timers.advance(ms);
-    },
-  };
+  return createVirtualTimers(start);
 }
 
 /** mulberry32: a seeded RNG so every jittered delay replays. */

@@ -1,10 +1,13 @@
+import type { Clock } from "../../fault-lab/src/clock/clock";
+
 /**
- * Timers on a test's manual clock, for `Deps.timeout`: nothing here waits on a real timer. A timer
- * fires when the clock is advanced past it, or when a fake upstream "hangs" (`elapseNextTimer`: the
- * time a hang lasts is exactly the wait until the Worker's next timer, so a hung provider or backend
- * reaches its protocol timeout instantly, and the clock shows the virtual time that passed).
+ * Timers on a test's manual clock, for `Deps.timeout` and the lab network's waits: nothing here
+ * waits on a real timer. A timer fires when the clock is advanced past it, or when a fake upstream
+ * "hangs" (`elapseNextTimer`: the time a hang lasts is exactly the wait until the Worker's next
+ * timer, so a hung provider or backend reaches its protocol timeout instantly, and the clock shows
+ * the virtual time that passed).
  */
-export interface VirtualTimers {
+export interface VirtualTimers extends Clock {
   now(): number;
   /** Moves the clock forward, firing every timer that falls due, earliest first. */
   advance(ms: number): void;
@@ -12,6 +15,12 @@ export interface VirtualTimers {
   /** Jumps the clock to the earliest pending timer and fires it; false when none is pending. */
   elapseNextTimer(): boolean;
   pendingTimers(): number;
+  /**
+   * The lab's Clock wait (a fake's pause, an SSE pace). The fake that waits is the only thing in
+   * flight, so time jumps to the earliest timer: the wait's own end, or the Worker's attempt timer
+   * when that comes first (the Worker then aborts, which ends the wait).
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 interface Timer {
@@ -29,7 +38,7 @@ export function createVirtualTimers(startMs: number): VirtualTimers {
     timers.splice(timers.indexOf(timer), 1);
     timer.fire();
   };
-  return {
+  const api: VirtualTimers = {
     now: () => clock,
     advance(ms) {
       const until = clock + ms;
@@ -62,5 +71,23 @@ export function createVirtualTimers(startMs: number): VirtualTimers {
       return true;
     },
     pendingTimers: () => timers.length,
+    sleep(ms, signal) {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      const wait = api.timeout(ms);
+      const ended = new Promise<void>((resolve, reject) => {
+        void wait.elapsed.then(resolve);
+        signal?.addEventListener(
+          "abort",
+          () => {
+            wait.cancel();
+            reject(signal.reason);
+          },
+          { once: true },
+        );
+      });
+      api.elapseNextTimer();
+      return ended;
+    },
   };
+  return api;
 }
