@@ -1,24 +1,20 @@
 import { env, SELF } from "cloudflare:test";
-import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
-import { openrouterReply } from "../../fault-lab/src/fakes/openrouter-wire";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { installLabNetwork, type LabNetwork } from "../../fault-lab/src/adapters/msw";
+import { createVirtualTimers } from "../unit/virtual-timers";
 
 /** vitest.config.ts points both providers at this base inside workerd. */
 const PROVIDER_BASE = "http://127.0.0.1:9";
 const GEMINI_KEY = "AIzaSyWorkerd-roundtrip-key-0123456789";
 
-let validationCalls = 0;
-// Hand-written: the lab core does not type-check under worker/tsconfig.json's workerd types (node:crypto, msw's request type), only the pure wire modules do.
-const server = setupServer(
-  http.post(`${PROVIDER_BASE}/v1beta/models/gemini-2.5-flash:generateContent`, () => {
-    validationCalls += 1;
-    return HttpResponse.json(geminiReply("OK"));
-  }),
-  http.post(`${PROVIDER_BASE}/api/v1/chat/completions`, () => HttpResponse.json(openrouterReply("OK", { id: "gen-workerd-auth" }))),
-);
+const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+/** The lab's Gemini fake (it accepts the validation ping of a sane key), fresh for each test. */
+let network: LabNetwork;
+beforeEach(() => {
+  network = installLabNetwork(server, { clock: createVirtualTimers(Date.now()), origins: { gemini: PROVIDER_BASE } });
+});
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
@@ -30,7 +26,7 @@ describe("auth routes on workerd", () => {
     const connect = await post("/api/v1/auth/connect", { provider: "gemini", apiKey: GEMINI_KEY });
     expect(connect.status).toBe(200);
     expect(await connect.json()).toMatchObject({ connected: true, provider: "gemini", scope: "device" });
-    expect(validationCalls).toBe(1);
+    expect(network.seenBy("gemini").map((seen) => seen.headers.get("x-goog-api-key"))).toEqual([GEMINI_KEY]);
     const setCookie = connect.headers.get("set-cookie") ?? "";
     expect(setCookie).toMatch(/^pb_ai_session=[0-9a-f-]{36}; HttpOnly; Path=\/; Max-Age=86400; SameSite=Lax$/);
     const cookie = setCookie.split(";")[0]!;

@@ -1,12 +1,12 @@
 import { env, SELF } from "cloudflare:test";
-import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { realDeps } from "../src/deps";
+import { installLabNetwork, type LabNetwork } from "../../fault-lab/src/adapters/msw";
+import { realDeps, type Deps } from "../src/deps";
 import { handleRequest } from "../src/index";
 import { resetRetryBudget } from "../src/proxy";
 import { resetVpsCircuit } from "../src/vps-circuit";
-import { createVirtualTimers } from "../unit/virtual-timers";
+import { createClock, type ManualClock } from "../unit/proxy-harness";
 
 const ORIGIN = "http://127.0.0.1:8620";
 const server = setupServer();
@@ -18,9 +18,20 @@ beforeEach(() => {
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-/** The Worker with VPS_API_ORIGIN pointed at the msw backend (the shared bindings leave it unset). */
-const callWorker = (path: string, vars: Record<string, string> = {}, init?: RequestInit) =>
-  handleRequest(new Request(`https://pb.example.org${path}`, init), { ...env, VPS_API_ORIGIN: ORIGIN, ...vars }, realDeps);
+/**
+ * The lab's backend fake behind ORIGIN, and the Worker pointed at it (the shared bindings leave
+ * VPS_API_ORIGIN unset): the attempt timer and the fake's pacing share one virtual clock.
+ */
+function workerWithLabBackend(): { network: LabNetwork; clock: ManualClock; call(path: string, vars?: Record<string, string>): Promise<Response> } {
+  const clock = createClock(Date.now());
+  const network = installLabNetwork(server, { clock, origins: { backend: ORIGIN } });
+  const deps: Deps = { ...realDeps, timeout: clock.timeout };
+  return {
+    network,
+    clock,
+    call: (path, vars = {}) => handleRequest(new Request(`https://pb.example.org${path}`), { ...env, VPS_API_ORIGIN: ORIGIN, ...vars }, deps),
+  };
+}
 
 describe("/api/v2 on workerd", () => {
   it("answers 503 origin_unconfigured through SELF when VPS_API_ORIGIN is unset", async () => {
@@ -30,48 +41,24 @@ describe("/api/v2 on workerd", () => {
   });
 
   it("streams an SSE body longer than the attempt timeout without cutting it", async () => {
-    const encoder = new TextEncoder();
-    let stream!: ReadableStreamDefaultController<Uint8Array>;
-    // Hand-written: the lab's msw adapter and fakes run on workerd but fail worker/tsconfig.json's typecheck (msw vs workers Request types, node:crypto untyped).
-    server.use(
-      http.get(`${ORIGIN}/api/v2/events`, () => {
-        const body = new ReadableStream<Uint8Array>({
-          start(controller) {
-            stream = controller;
-          },
-        });
-        return new HttpResponse(body, { headers: { "content-type": "text/event-stream" } });
-      }),
-    );
-    // The attempt timer runs on a virtual clock: 1.5 s pass while the body streams, at once.
-    const timers = createVirtualTimers(Date.now());
-    const request = new Request("https://pb.example.org/api/v2/events");
-    const response = await handleRequest(request, { ...env, VPS_API_ORIGIN: ORIGIN, VPS_PROXY_TIMEOUT_MS: "1000" }, { ...realDeps, timeout: timers.timeout });
+    const { clock, call } = workerWithLabBackend();
+    const started = clock.now();
+    // The fake paces 6 heartbeats 250 ms apart on the virtual clock: 1.25 s pass while the body streams, at once.
+    const response = await call("/api/v2/events?events=6&intervalMs=250", { VPS_PROXY_TIMEOUT_MS: "1000" });
     expect(response.status).toBe(200);
     expect(response.headers.get("x-request-id")).toBeTruthy();
-    const text = response.text();
-    for (let sent = 1; sent <= 6; sent += 1) {
-      timers.advance(250);
-      stream.enqueue(encoder.encode(`data: ${sent}\n\n`));
-    }
-    stream.close();
-    expect((await text).match(/data: \d/g)).toHaveLength(6);
+    expect((await response.text()).match(/^id: \d+$/gm)).toHaveLength(6);
+    expect(clock.now() - started).toBeGreaterThan(1000);
   });
 
   it("opens the circuit on the 3rd failed request and then answers without calling upstream", async () => {
-    // Hand-written: the lab's msw adapter and fakes run on workerd but fail worker/tsconfig.json's typecheck (msw vs workers Request types, node:crypto untyped).
-    let calls = 0;
-    server.use(
-      http.get(`${ORIGIN}/api/v2/sync/pull`, () => {
-        calls += 1;
-        return HttpResponse.json({}, { status: 502 });
-      }),
-    );
+    const { network, call } = workerWithLabBackend();
+    network.control.addFaults({ route: "/api/v2/sync/pull", faults: [{ kind: "status", status: 502 }] });
     const vars = { VPS_PROXY_RETRIES: "0" };
-    for (let index = 0; index < 3; index += 1) expect((await callWorker("/api/v2/sync/pull", vars)).status).toBe(503);
-    const rejected = await callWorker("/api/v2/sync/pull", vars);
+    for (let index = 0; index < 3; index += 1) expect((await call("/api/v2/sync/pull", vars)).status).toBe(503);
+    const rejected = await call("/api/v2/sync/pull", vars);
     expect(((await rejected.json()) as { error: { cause: string } }).error.cause).toBe("circuit_open");
     expect(Number(rejected.headers.get("retry-after"))).toBeGreaterThanOrEqual(19);
-    expect(calls).toBe(3);
+    expect(network.seen).toHaveLength(3);
   });
 });
