@@ -1,6 +1,9 @@
-import { delay, http, HttpResponse, type HttpHandler } from "msw";
-import { geminiError, geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
-import { openrouterError, openrouterReply } from "../../fault-lab/src/fakes/openrouter-wire";
+import { http, HttpResponse, type HttpHandler } from "msw";
+import { installLabNetwork, type LabNetwork } from "./lab-network";
+import type { Clock } from "../../fault-lab/src/clock/clock";
+import type { FaultRule } from "../../fault-lab/src/control/lab-control";
+import { geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
+import { openrouterReply } from "../../fault-lab/src/fakes/openrouter-wire";
 import type { KvStore } from "../src/env";
 import type { BackendReply, ProviderReply } from "./types";
 
@@ -27,51 +30,56 @@ export interface MockNetwork {
   resetHandlers(): void;
 }
 
+/** A JWKS fetch as the failing Clerk endpoint received it. */
 export interface SeenUpstream {
   method: string;
   url: string;
   headers: Headers;
 }
 
-/** Real provider error bodies (Gemini's `status` string, OpenRouter's numeric code), from the lab's wire modules. */
-const errorBody = (provider: keyof ProviderBases, status: number) => (provider === "openrouter" ? openrouterError(status) : geminiError(status));
+const PROVIDERS = ["gemini", "openrouter"] as const;
 
-async function providerResponse(provider: keyof ProviderBases, reply: ProviderReply, onHang: () => void): Promise<Response> {
-  if ("hang" in reply) {
-    onHang();
-    await delay("infinite");
-    return HttpResponse.json({});
+/** The fault rules that make the lab's fake providers answer `reply` on every call. */
+function providerRules(reply: ProviderReply): FaultRule[] {
+  if ("text" in reply) {
+    return [
+      { route: "*", server: "gemini", faults: [{ kind: "status", status: 200, body: geminiReply(reply.text) }] },
+      { route: "*", server: "openrouter", faults: [{ kind: "status", status: 200, body: openrouterReply(reply.text, { id: "gen-conformance" }) }] },
+    ];
   }
-  if ("text" in reply) return HttpResponse.json((provider === "gemini" ? geminiReply(reply.text) : openrouterReply(reply.text, { id: "gen-conformance" })));
-  return HttpResponse.json(errorBody(provider, reply.status), { status: reply.status, ...(reply.headers ? { headers: reply.headers } : {}) });
+  return PROVIDERS.map((server) => ({ route: "*", server, faults: [reply] }));
+}
+
+export interface StepReplies {
+  provider?: ProviderReply;
+  backend?: BackendReply;
 }
 
 /**
- * Both providers' endpoints (docs/api.md#ai-providers URLs), answering `reply` and recording every call. A hanging
- * provider calls `onHang` once it has the request (the target lets the Worker's attempt timer fire).
+ * A fresh lab network for one step (docs/api.md#ai-providers URLs, the /api/v2 backend): the lab's
+ * fakes answer, the step's replies are fault rules in front of them. A hanging provider calls
+ * `onProviderHang` once it has the request (the target lets the Worker's attempt timer fire).
  */
-export function providerHandlers(bases: ProviderBases, reply: ProviderReply, seen: SeenUpstream[], onHang: () => void = () => undefined): HttpHandler[] {
-  const endpoint = (provider: keyof ProviderBases, url: string) =>
-    http.post(url, ({ request }) => {
-      seen.push({ method: request.method, url: request.url, headers: request.headers });
-      return providerResponse(provider, reply, onHang);
-    });
-  return [
-    endpoint("gemini", `${bases.gemini}/v1beta/models/gemini-2.5-flash:generateContent`),
-    endpoint("openrouter", `${bases.openrouter}/api/v1/chat/completions`),
-  ];
-}
-
-/** The fake backend for /api/v2 passthrough, recording every attempt. */
-export function backendHandler(reply: BackendReply, seen: SeenUpstream[]): HttpHandler {
-  return http.all(`${BACKEND_ORIGIN}/*`, ({ request }) => {
-    seen.push({ method: request.method, url: request.url, headers: request.headers });
-    if ("networkError" in reply) return HttpResponse.error();
-    return new HttpResponse(reply.body ?? null, { status: reply.status, ...(reply.headers ? { headers: reply.headers } : {}) });
+export function stepNetwork(network: MockNetwork, bases: ProviderBases, clock: Clock, replies: StepReplies, onProviderHang: () => void): LabNetwork {
+  const hangs = replies.provider !== undefined && "kind" in replies.provider && replies.provider.kind === "hang";
+  const lab = installLabNetwork(network, {
+    clock,
+    // Each provider's API root, not its bare origin: the workerd config and the rehearsal serve both providers from one origin.
+    origins: { backend: BACKEND_ORIGIN, gemini: `${bases.gemini}/v1beta`, openrouter: `${bases.openrouter}/api/v1` },
+    onRequest: (server) => {
+      if (hangs && server !== "backend") onProviderHang();
+    },
   });
+  const backendRules: FaultRule[] = replies.backend ? [{ route: "*", server: "backend", faults: [replies.backend] }] : [];
+  const rules = [...(replies.provider ? providerRules(replies.provider) : []), ...backendRules];
+  for (const rule of rules) {
+    const added = lab.control.addFaults(rule);
+    if (!added.ok) throw new Error(`Failed to script the lab network: ${added.error}`);
+  }
+  return lab;
 }
 
-/** A Clerk JWKS endpoint that fails with `status`, recording every fetch. */
+/** A Clerk JWKS endpoint that fails with `status`, recording every fetch (Clerk is not one of the lab's fakes: its own msw handler). */
 export function failingJwksHandler(url: string, status: number, seen: SeenUpstream[]): HttpHandler {
   return http.get(url, ({ request }) => {
     seen.push({ method: request.method, url: request.url, headers: request.headers });

@@ -1,5 +1,8 @@
 import { expect } from "vitest";
-import { backendHandler, failingJwksHandler, PLAINTEXT_KEYS, providerHandlers, type MockNetwork, type ProviderBases, type SeenUpstream } from "./fakes";
+import type { Clock } from "../../fault-lab/src/clock/clock";
+import { realClock } from "../../fault-lab/src/clock/real-clock";
+import { failingJwksHandler, PLAINTEXT_KEYS, stepNetwork, type MockNetwork, type ProviderBases, type SeenUpstream, type StepReplies } from "./fakes";
+import type { LabNetwork, SeenLabRequest } from "./lab-network";
 import type { ConformanceCase, CookieExpectation, Expectation, RequestSpec, RunnerName, Step } from "./types";
 
 /** One way of reaching the Worker: plain Node `worker.fetch` or workerd `SELF.fetch`. */
@@ -7,6 +10,11 @@ export interface ConformanceTarget {
   runner: RunnerName;
   providerBases: ProviderBases;
   network: MockNetwork;
+  /**
+   * The clock the lab network's fault waits and stream pacing run on: the in-process runners' virtual
+   * timers; real time for a target serving a real bundle (no case scripts a timed fault).
+   */
+  clock?: Clock;
   send(request: Request, options: { env?: Record<string, string>; kvOutage?: boolean }): Promise<Response>;
   /** Every value in AI_SESSIONS (the Node runner: every value ever written). */
   kvValues(): Promise<{ key: string; value: string }[]>;
@@ -87,11 +95,16 @@ function remember(response: Response, jar: CookieJar): void {
   for (const cookie of sessionCookies(response)) if (cookie.value !== "") jar.session = cookie.value;
 }
 
-async function runStep(step: Step, target: ConformanceTarget, c: ConformanceCase, jar: CookieJar, index: number, jwksSeen: SeenUpstream[]): Promise<void> {
+/** A fresh network for one step: the lab's fakes scripted with the step's replies, plus the case's failing JWKS. */
+function networkFor(replies: StepReplies, target: ConformanceTarget, c: ConformanceCase, jwksSeen: SeenUpstream[]): LabNetwork {
   target.network.resetHandlers();
+  const lab = stepNetwork(target.network, target.providerBases, target.clock ?? realClock, replies, () => target.onProviderHang?.());
   if (c.jwks) target.network.use(failingJwksHandler(c.jwks.url, c.jwks.status, jwksSeen));
-  if (step.provider) target.network.use(...providerHandlers(target.providerBases, step.provider, [], () => target.onProviderHang?.()));
-  if (step.backend) target.network.use(backendHandler(step.backend, []));
+  return lab;
+}
+
+async function runStep(step: Step, target: ConformanceTarget, c: ConformanceCase, jar: CookieJar, index: number, jwksSeen: SeenUpstream[]): Promise<void> {
+  networkFor(step, target, c, jwksSeen);
   for (let round = 0; round < (step.repeat ?? 1); round += 1) {
     const response = await target.send(buildRequest(step.request, jar, `${slug(c.name)}-setup`), { ...(c.env ? { env: c.env } : {}) });
     const text = await response.text();
@@ -106,12 +119,7 @@ export async function runCase(c: ConformanceCase, target: ConformanceTarget): Pr
   const jwksSeen: SeenUpstream[] = [];
   for (const [index, step] of (c.setup ?? []).entries()) await runStep(step, target, c, jar, index, jwksSeen);
 
-  target.network.resetHandlers();
-  if (c.jwks) target.network.use(failingJwksHandler(c.jwks.url, c.jwks.status, jwksSeen));
-  const providerSeen: SeenUpstream[] = [];
-  const backendSeen: SeenUpstream[] = [];
-  if (c.provider) target.network.use(...providerHandlers(target.providerBases, c.provider, providerSeen, () => target.onProviderHang?.()));
-  if (c.backend) target.network.use(backendHandler(c.backend, backendSeen));
+  const lab = networkFor(c, target, c, jwksSeen);
 
   const defaultId = slug(c.name);
   const request = buildRequest(c.request, jar, defaultId);
@@ -128,8 +136,11 @@ export async function runCase(c: ConformanceCase, target: ConformanceTarget): Pr
   assertBody(response, text, responseId, expectation, what);
   assertHeaders(response, expectation, what);
   if (expectation.cookie !== undefined) assertCookie(response, expectation.cookie, what);
-  if (expectation.providerCalls !== undefined) expect(providerSeen.length, `provider calls for ${what}`).toBe(expectation.providerCalls);
-  if (expectation.backend) assertBackend(backendSeen, responseId, expectation.backend, what);
+  if (expectation.providerCalls !== undefined) {
+    const providerCalls = lab.seenBy("gemini").length + lab.seenBy("openrouter").length;
+    expect(providerCalls, `provider calls for ${what}`).toBe(expectation.providerCalls);
+  }
+  if (expectation.backend) assertBackend(lab.seenBy("backend"), responseId, expectation.backend, what);
   if (expectation.kvFreeOf) await assertKvFreeOf(target, expectation.kvFreeOf);
   if (expectation.jwksFetches !== undefined) expect(jwksSeen.length, `JWKS fetches up to ${what}`).toBe(expectation.jwksFetches);
 }
@@ -216,7 +227,7 @@ function assertCookie(response: Response, expected: CookieExpectation | null, wh
   expect([...cookie!.attributes].sort(), `cookie attributes on ${what}`).toEqual([...expected.attributes].sort());
 }
 
-function assertBackend(seen: SeenUpstream[], responseId: string, expected: NonNullable<Expectation["backend"]>, what: string): void {
+function assertBackend(seen: SeenLabRequest[], responseId: string, expected: NonNullable<Expectation["backend"]>, what: string): void {
   expect(seen.length, `backend calls for ${what}`).toBe(expected.calls);
   const last = seen.at(-1);
   if (!last) return;

@@ -5,14 +5,21 @@
 
 export type RunnerName = "node" | "workerd";
 
-/** How a fake provider answers every call made during one step, in its real wire format. */
-export type ProviderReply =
-  | { text: string }
-  | { status: number; headers?: Record<string, string> }
-  | { hang: true };
+/**
+ * A lab `status` fault (fault-lab/src/faults/status.ts): answer `status`, with the fake's real error
+ * body unless `body` (sent verbatim) is given; `headers` win over the fault's JSON content-type.
+ */
+export type StatusFault = { kind: "status"; status: number; retryAfter?: number; body?: string; headers?: Record<string, string> };
 
-/** How the fake backend behind VPS_API_ORIGIN answers every /api/v2 attempt of one step. */
-export type BackendReply = { status: number; headers?: Record<string, string>; body?: string } | { networkError: true };
+/**
+ * How the fake providers answer every call made during one step: `{text}` is the model's reply, in
+ * each provider's wire format; otherwise a lab fault (a `status`, or a `hang` until the Worker's
+ * attempt timeout).
+ */
+export type ProviderReply = { text: string } | StatusFault | { kind: "hang" };
+
+/** How the fake backend behind VPS_API_ORIGIN answers every /api/v2 attempt of one step: a lab fault (`reset`: a network error). */
+export type BackendReply = StatusFault | { kind: "reset" };
 
 export interface RequestSpec {
   /** Defaults to POST when a body is given, else GET. */

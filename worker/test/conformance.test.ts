@@ -1,3 +1,4 @@
+/// <reference path="../conformance/node-crypto-for-workers.d.ts" />
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CASES } from "../conformance/cases";
@@ -7,14 +8,13 @@ import { groupsFor, runCase, type ConformanceTarget } from "../conformance/run";
 import type { WorkerEnv } from "../src/env";
 import { realDeps } from "../src/deps";
 import { handleRequest } from "../src/index";
-import { createVirtualTimers } from "../unit/virtual-timers";
 
 /**
  * docs/api.md conformance on workerd with the real KV and Durable Object bindings. Cases without env
  * overrides go through SELF.fetch (the deployed entry point); a case that needs other variables calls
  * the Worker's handler with the same bindings plus those variables.
  */
-const { server, logLines } = conformanceHarness();
+const { server, timers, clock, logLines } = conformanceHarness();
 
 const bindings = env as unknown as WorkerEnv & { AI_SESSIONS: KVNamespace };
 
@@ -33,13 +33,13 @@ async function kvValues(): Promise<{ key: string; value: string }[]> {
 }
 
 /** Cases with env overrides (e.g. a short provider timeout) run on virtual attempt timers. */
-const timers = createVirtualTimers(Date.now());
 const virtualTimerDeps = { ...realDeps, timeout: timers.timeout };
 
 const target: ConformanceTarget = {
   runner: "workerd",
   providerBases: { gemini: bindings.GEMINI_API_BASE!, openrouter: bindings.OPENROUTER_API_BASE! },
   network: server,
+  clock,
   send: (request, options) =>
     options.env || options.kvOutage
       ? handleRequest(request, { ...bindings, ...options.env, ...(options.kvOutage ? { AI_SESSIONS: failingKv() } : {}) }, virtualTimerDeps)

@@ -6,25 +6,25 @@ import { groupsFor, runCase, type ConformanceTarget } from "../conformance/run";
 import { realDeps } from "../src/deps";
 import worker, { handleRequest } from "../src/index";
 import { makeEnv } from "./fakes";
-import { createVirtualTimers } from "./virtual-timers";
 
 /**
  * docs/api.md conformance in plain Node, the way the PocketBrain repo imports the Worker: `default.fetch`
- * with Map-backed fakes, no DO binding (the in-memory fallback of §3.6/§3.7), msw at the network edge.
+ * with Map-backed fakes, no DO binding (the in-memory fallback of §3.6/§3.7), the lab's fakes
+ * and fault table (through msw) at the network edge.
  */
-const { server, logLines } = conformanceHarness();
+const { server, timers, clock, logLines } = conformanceHarness();
 
 /** One env (one KV) for the whole file, like workerd's per-file storage: the KV scan sees every connect. */
 const env = makeEnv();
 
 /** Cases with env overrides (e.g. a short provider timeout) run on virtual attempt timers. */
-const timers = createVirtualTimers(Date.now());
 const virtualTimerDeps = { ...realDeps, timeout: timers.timeout };
 
 const target: ConformanceTarget = {
   runner: "node",
   providerBases: { gemini: env.GEMINI_API_BASE!, openrouter: env.OPENROUTER_API_BASE! },
   network: server,
+  clock,
   send: (request, options) => {
     const bindings = { ...env, ...options.env, ...(options.kvOutage ? { AI_SESSIONS: failingKv() } : {}) };
     return options.env ? handleRequest(request, bindings, virtualTimerDeps) : worker.fetch(request, bindings);

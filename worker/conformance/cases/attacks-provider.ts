@@ -1,10 +1,10 @@
 import { BACKEND_ORIGIN, LOCAL, PUBLIC } from "../fakes";
-import type { ConformanceCase, Step } from "../types";
+import type { BackendReply, ConformanceCase, Step } from "../types";
 import { connectStep, failure } from "./steps";
 
 const AREA = "issue 15: one client cannot hurt another (providers, /api/v2)";
 const WITH_BACKEND = { VPS_API_ORIGIN: BACKEND_ORIGIN, VPS_PROXY_RETRIES: "0" };
-const HEALTHY = { status: 200, body: '{"ok":true}', headers: { "content-type": "application/json" } };
+const HEALTHY: BackendReply = { kind: "status", status: 200, body: '{"ok":true}', headers: { "content-type": "application/json" } };
 const SESSION_AND_TICKET = "pb_ai_session=00000000-0000-4000-8000-000000000000; pb_stream_ticket=t-1";
 
 const encodedPath = (path: string): ConformanceCase => ({
@@ -17,7 +17,7 @@ const encodedPath = (path: string): ConformanceCase => ({
 });
 
 const tinyBudget: Step = { request: { url: `${PUBLIC}/api/v2/sync/pull`, headers: { "x-timeout-ms": "1" } }, backend: HEALTHY, status: 200 };
-const spentKeyAnalyze: Step = { request: { url: `${LOCAL}/api/v1/ai/analyze`, json: { content: "x" }, session: true }, provider: { status: 429 }, repeat: 5, status: 429 };
+const spentKeyAnalyze: Step = { request: { url: `${LOCAL}/api/v1/ai/analyze`, json: { content: "x" }, session: true }, provider: { kind: "status", status: 429 }, repeat: 5, status: 429 };
 
 export const ATTACKS_PROVIDER: ConformanceCase[] = [
   encodedPath("/api/v2/..%2f..%2fadmin"),
@@ -47,7 +47,7 @@ export const ATTACKS_PROVIDER: ConformanceCase[] = [
     name: "a backend Set-Cookie for pb_ai_session never reaches the browser",
     spec: AREA,
     env: WITH_BACKEND,
-    backend: { status: 200, body: "{}", headers: { "content-type": "application/json", "set-cookie": "pb_ai_session=attacker-session; Path=/; HttpOnly" } },
+    backend: { kind: "status", status: 200, body: "{}", headers: { "content-type": "application/json", "set-cookie": "pb_ai_session=attacker-session; Path=/; HttpOnly" } },
     request: { url: `${PUBLIC}/api/v2/events/ticket`, method: "POST", rawBody: "{}" },
     expect: { status: 200, kind: "passthrough", cookie: null, headers: { "set-cookie": null } },
   },
@@ -55,7 +55,7 @@ export const ATTACKS_PROVIDER: ConformanceCase[] = [
     name: "a backend Set-Cookie for pb_stream_ticket passes through",
     spec: AREA,
     env: WITH_BACKEND,
-    backend: { status: 200, body: "{}", headers: { "content-type": "application/json", "set-cookie": "pb_stream_ticket=t-1; Path=/api/v2/events; HttpOnly" } },
+    backend: { kind: "status", status: 200, body: "{}", headers: { "content-type": "application/json", "set-cookie": "pb_stream_ticket=t-1; Path=/api/v2/events; HttpOnly" } },
     request: { url: `${PUBLIC}/api/v2/events/ticket`, method: "POST", rawBody: "{}" },
     expect: { status: 200, kind: "passthrough", headers: { "set-cookie": "pb_stream_ticket=t-1; Path=/api/v2/events; HttpOnly" } },
   },

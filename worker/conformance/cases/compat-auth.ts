@@ -58,7 +58,7 @@ export const COMPAT_AUTH: ConformanceCase[] = [
     name: "/api/v2 never checks the secret",
     spec: AREA,
     env: { ...BAD_SECRET, VPS_API_ORIGIN: BACKEND_ORIGIN },
-    backend: { status: 200, headers: { "content-type": "text/plain" }, body: "pulled" },
+    backend: { kind: "status", status: 200, headers: { "content-type": "text/plain" }, body: "pulled" },
     request: { url: `${LOCAL}/api/v2/sync/pull` },
     expect: { status: 200, kind: "passthrough", rawBody: "pulled", backend: { calls: 1 } },
   },

@@ -43,7 +43,7 @@ export const COMPAT_PROVIDER: ConformanceCase[] = [
     name: "a VPS_API_ORIGIN equal to the Worker's origin answers the original's message",
     spec: AREA,
     env: WITH_BACKEND,
-    backend: { status: 200, body: "{}" },
+    backend: { kind: "status", status: 200, body: "{}" },
     request: { url: `${BACKEND_ORIGIN}/api/v2/sync/pull` },
     expect: {
       ...failure(500, { code: "CONFIG_ERROR", cause: "origin_unconfigured", message: "VPS API origin cannot match the worker origin for proxy routes." }),
@@ -54,7 +54,7 @@ export const COMPAT_PROVIDER: ConformanceCase[] = [
     name: "a /api/v2 body over the limit answers the original's 413 message",
     spec: AREA,
     env: { ...WITH_BACKEND, VPS_PROXY_MAX_BODY_BYTES: "32768" },
-    backend: { status: 200, body: "{}" },
+    backend: { kind: "status", status: 200, body: "{}" },
     request: { url: `${PUBLIC}/api/v2/sync/push`, rawBody: "x".repeat(40_000) },
     expect: { ...failure(413, { code: "PAYLOAD_TOO_LARGE", message: "Proxy request body exceeds limit (32768 bytes)." }), backend: { calls: 0 } },
   },

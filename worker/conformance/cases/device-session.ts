@@ -90,7 +90,7 @@ export const DEVICE_SESSION: ConformanceCase[] = [
   {
     name: "a key the provider rejects with 401 is refused: 401 API key validation failed",
     spec: AREA,
-    provider: { status: 401 },
+    provider: { kind: "status", status: 401 },
     request: { url: `${LOCAL}/api/v1/auth/connect`, json: { provider: "openrouter", apiKey: keyFor("openrouter") }, headers: { "cf-connecting-ip": freshClientIp() } },
     expect: { ...failure(401, { code: "AUTH_REQUIRED", message: "API key validation failed" }), cookie: null },
   },
