@@ -1,5 +1,5 @@
 import { http, HttpResponse, type HttpHandler } from "msw";
-import { installLabNetwork, type LabNetwork } from "./lab-network";
+import { installLabNetwork, type LabNetwork } from "../../fault-lab/src/adapters/msw";
 import type { Clock } from "../../fault-lab/src/clock/clock";
 import type { FaultRule } from "../../fault-lab/src/control/lab-control";
 import { geminiReply } from "../../fault-lab/src/fakes/gemini-wire";

@@ -2,7 +2,7 @@ import { expect } from "vitest";
 import type { Clock } from "../../fault-lab/src/clock/clock";
 import { realClock } from "../../fault-lab/src/clock/real-clock";
 import { failingJwksHandler, PLAINTEXT_KEYS, stepNetwork, type MockNetwork, type ProviderBases, type SeenUpstream, type StepReplies } from "./fakes";
-import type { LabNetwork, SeenLabRequest } from "./lab-network";
+import type { LabNetwork, SeenLabRequest } from "../../fault-lab/src/adapters/msw";
 import type { ConformanceCase, CookieExpectation, Expectation, RequestSpec, RunnerName, Step } from "./types";
 
 /** One way of reaching the Worker: plain Node `worker.fetch` or workerd `SELF.fetch`. */

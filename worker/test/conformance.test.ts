@@ -1,4 +1,3 @@
-/// <reference path="../conformance/node-crypto-for-workers.d.ts" />
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CASES } from "../conformance/cases";
@@ -14,7 +13,7 @@ import { handleRequest } from "../src/index";
  * overrides go through SELF.fetch (the deployed entry point); a case that needs other variables calls
  * the Worker's handler with the same bindings plus those variables.
  */
-const { server, timers, clock, logLines } = conformanceHarness();
+const { server, timers, logLines } = conformanceHarness();
 
 const bindings = env as unknown as WorkerEnv & { AI_SESSIONS: KVNamespace };
 
@@ -39,7 +38,7 @@ const target: ConformanceTarget = {
   runner: "workerd",
   providerBases: { gemini: bindings.GEMINI_API_BASE!, openrouter: bindings.OPENROUTER_API_BASE! },
   network: server,
-  clock,
+  clock: timers,
   send: (request, options) =>
     options.env || options.kvOutage
       ? handleRequest(request, { ...bindings, ...options.env, ...(options.kvOutage ? { AI_SESSIONS: failingKv() } : {}) }, virtualTimerDeps)

@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import { installLabNetwork, type LabNetwork } from "../../fault-lab/src/adapters/msw";
 import { answerFor as healthyAnswerFor } from "../../fault-lab/src/fakes/ai-answers";
 import { getConfig } from "../src/config";
 import { createContext } from "../src/context";
@@ -15,6 +14,7 @@ import { createTestDeps, installAiLab } from "./ai-helpers";
 import { createControlPlaneNamespace } from "./control-plane-harness";
 import { makeEnv } from "./fakes";
 import { counter, createClock, createHarness, errorOf, testDeps, useProxyTestServer, VPS_ORIGIN, type Harness } from "./proxy-harness";
+import { labBackend, type LabBackend } from "./proxy-upstream";
 
 /**
  * Issue 15: one client cannot hurt another. Each attack is sent as the review sent it, with the safe
@@ -81,7 +81,7 @@ describe.each(BREAKER_HOMES)("finding 1: the shared provider breaker (%s) counts
 });
 
 /** The lab's backend fake behind VPS_ORIGIN, on the harness's virtual clock. */
-const labBackend = (harness: Harness): LabNetwork => installLabNetwork(server, { clock: harness.clock, origins: { backend: VPS_ORIGIN } });
+const backendOf = (harness: Harness): LabBackend => labBackend(server, harness.clock);
 
 /** Records every attempt timer the Worker arms, still on the harness's virtual clock. */
 function recordTimers(harness: Harness): number[] {
@@ -98,7 +98,7 @@ describe("finding 2: X-Timeout-Ms: 1 cannot open the /api/v2 circuit", () => {
   function slowishBackend() {
     const harness = createHarness({ VPS_PROXY_RETRIES: "1" });
     const timers = recordTimers(harness);
-    const backend = labBackend(harness);
+    const backend = backendOf(harness);
     backend.control.addFaults({ route: "*", faults: [{ kind: "hang", ms: 5000 }] });
     return { harness, timers, backend };
   }
@@ -122,14 +122,14 @@ describe("finding 2: X-Timeout-Ms: 1 cannot open the /api/v2 circuit", () => {
   it("a budget below the floor is raised to 1000 ms, so a healthy backend answers it", async () => {
     const harness = createHarness();
     const timers = recordTimers(harness);
-    labBackend(harness);
+    backendOf(harness);
     expect((await harness.call("/api/v2/sync/pull", { headers: { "x-timeout-ms": "1" } })).status).toBe(200);
     expect(timers).toEqual([CLIENT_BUDGET_FLOOR_MS]);
   });
 
   it("a backend timing out at our own full timeout is still reported and opens the circuit", async () => {
     const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
-    labBackend(harness).control.addFaults({ route: "*", faults: [{ kind: "hang", ms: 600_000 }] });
+    backendOf(harness).control.addFaults({ route: "*", faults: [{ kind: "hang", ms: 600_000 }] });
     for (let index = 0; index < 3; index += 1) await harness.call("/api/v2/sync/pull");
     expect(counter("vpsProxyTimeouts")).toBe(3);
     expect(counter("vpsProxyCircuitOpens")).toBe(1);
@@ -190,7 +190,7 @@ describe("finding 5: encoded separators in /api/v2 paths are refused before anyt
     "/api/v2/events/..%2fadmin",
   ])("%s → 400 BAD_REQUEST naming the path, no upstream call", async (path) => {
     const harness = createHarness();
-    const backend = labBackend(harness);
+    const backend = backendOf(harness);
     const response = await harness.call(path, { headers: { cookie: "pb_stream_ticket=t; pb_ai_session=00000000-0000-4000-8000-000000000000" } });
     expect(response.status).toBe(400);
     expect(await errorOf(response)).toMatchObject({ code: "BAD_REQUEST", retryable: false, message: expect.stringContaining("path") });
@@ -199,7 +199,7 @@ describe("finding 5: encoded separators in /api/v2 paths are refused before anyt
 
   it("passes other escapes (%20, %41) through", async () => {
     const harness = createHarness();
-    const backend = labBackend(harness);
+    const backend = backendOf(harness);
     // The fake has no such note route: this rule answers 200 only when the path arrives as sent.
     backend.control.addFaults({ route: "/api/v2/notes/a%20b%41", faults: [{ kind: "status", status: 200, body: { ok: true } }] });
     expect((await harness.call("/api/v2/notes/a%20b%41")).status).toBe(200);
@@ -208,7 +208,7 @@ describe("finding 5: encoded separators in /api/v2 paths are refused before anyt
 
   it("does not take the half-open probe: the honest request after it is the probe and closes the circuit", async () => {
     const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
-    const backend = labBackend(harness);
+    const backend = backendOf(harness);
     backend.control.addFaults({ route: "*", faults: [{ kind: "status", status: 503, times: 3 }] });
     for (let index = 0; index < 3; index += 1) await harness.call("/api/v2/sync/pull");
     const rejected = await harness.call("/api/v2/..%2fadmin");
@@ -236,7 +236,7 @@ describe("finding 8b: a backend Set-Cookie passes only for the backend's own coo
 
   it("keeps pb_stream_ticket and drops pb_ai_session and others (backend with an x-request-id)", async () => {
     const harness = createHarness();
-    const backend = labBackend(harness);
+    const backend = backendOf(harness);
     // The fake's hostile route sets pb_ai_session, its ticket and a tracking cookie, echoing the x-request-id.
     const response = await harness.call("/api/v2/lab/hostile-cookies", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     expect(response.status).toBe(200);
@@ -247,7 +247,7 @@ describe("finding 8b: a backend Set-Cookie passes only for the backend's own coo
   });
 
   it("keeps pb_stream_ticket and drops pb_ai_session and others (backend without an x-request-id)", async () => {
-    // Hand-written: every lab answer echoes the Worker's x-request-id, and this branch needs a backend that does not.
+    // Hand-written: this branch needs three Set-Cookie headers and no x-request-id echo; a status fault sends one value per header, and the fake's hostile-cookies route echoes the id.
     const cookies: [string, string][] = [
       ["set-cookie", KEPT],
       ["set-cookie", "pb_ai_session=attacker-session; Path=/; HttpOnly"],
@@ -263,7 +263,7 @@ describe("finding 8b: a backend Set-Cookie passes only for the backend's own coo
 
   it("leaves a response without Set-Cookie untouched", async () => {
     const harness = createHarness();
-    labBackend(harness).control.addFaults({
+    backendOf(harness).control.addFaults({
       route: "/api/v2/sync/pull",
       faults: [{ kind: "status", status: 200, body: { ok: true }, headers: { "x-request-id": "backend-echoed-id-02" } }],
     });

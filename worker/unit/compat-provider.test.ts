@@ -60,7 +60,6 @@
  * rate-limit messages.
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { installLabNetwork } from "../../fault-lab/src/adapters/msw";
 import { runAiAction } from "../src/ai";
 import { batchHints, type BatchHints } from "../src/ai/batch-hints";
 import { shapeBatch } from "../src/ai/batch";
@@ -69,7 +68,8 @@ import { handleRequest } from "../src/index";
 import { metrics } from "../src/metrics";
 import { callProvider, validateProviderKey } from "../src/providers";
 import { bodyOf, createTestDeps, gemini, installAiLab, openrouter, replyWith, testContext, type AiLab, type TestDeps } from "./ai-helpers";
-import { counter, createClock, createHarness, errorOf, useProxyTestServer, VPS_ORIGIN } from "./proxy-harness";
+import { counter, createClock, createHarness, errorOf, useProxyTestServer } from "./proxy-harness";
+import { labBackend } from "./proxy-upstream";
 
 const server = useProxyTestServer();
 let deps: TestDeps;
@@ -264,7 +264,7 @@ describe("/api/v2 messages of the original (ORIGINAL §6)", () => {
     [{ VPS_API_ORIGIN: "not a url" }, "https://pb.example.org/api/v2/x", 503, "VPS API origin is invalid. Use an absolute URL."],
     [{ VPS_API_ORIGIN: "https://pb.example.org" }, "https://pb.example.org/api/v2/x", 500, "VPS API origin cannot match the worker origin for proxy routes."],
   ])("%j → %i %s", async (env, url, status, message) => {
-    const backend = installLabNetwork(server, { clock: createClock(), origins: { backend: VPS_ORIGIN } });
+    const backend = labBackend(server, createClock());
     const response = await createHarness(env).call(url);
     expect(response.status).toBe(status);
     expect((await errorOf(response)).message).toBe(message);

@@ -12,7 +12,7 @@ import { makeEnv } from "./fakes";
  * with Map-backed fakes, no DO binding (the in-memory fallback of §3.6/§3.7), the lab's fakes
  * and fault table (through msw) at the network edge.
  */
-const { server, timers, clock, logLines } = conformanceHarness();
+const { server, timers, logLines } = conformanceHarness();
 
 /** One env (one KV) for the whole file, like workerd's per-file storage: the KV scan sees every connect. */
 const env = makeEnv();
@@ -24,7 +24,7 @@ const target: ConformanceTarget = {
   runner: "node",
   providerBases: { gemini: env.GEMINI_API_BASE!, openrouter: env.OPENROUTER_API_BASE! },
   network: server,
-  clock,
+  clock: timers,
   send: (request, options) => {
     const bindings = { ...env, ...options.env, ...(options.kvOutage ? { AI_SESSIONS: failingKv() } : {}) };
     return options.env ? handleRequest(request, bindings, virtualTimerDeps) : worker.fetch(request, bindings);
