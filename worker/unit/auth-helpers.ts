@@ -1,9 +1,9 @@
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from "jose";
 import { http, HttpResponse, type HttpHandler } from "msw";
 import { installLabNetwork, type LabNetwork, type MswServer } from "../../fault-lab/src/adapters/msw";
-import { createSimulation } from "../../fault-lab/src/clock/virtual-clock";
 import { realDeps, type Deps } from "../src/deps";
 import type { KvStore, WorkerEnv } from "../src/env";
+import { createVirtualTimers } from "./virtual-timers";
 
 const GEMINI_BASE = "http://127.0.0.1:8611";
 const OPENROUTER_BASE = "http://127.0.0.1:8612";
@@ -16,10 +16,10 @@ export const GEMINI_ROUTE = "/v1beta/models/gemini-2.5-flash:generateContent";
  * The lab's Gemini and OpenRouter fakes on a test's msw server, at the bases `makeEnv` points the
  * Worker at: they answer the connect validation ping with "OK" and refuse keys containing "invalid";
  * any other answer is a fault rule on `network.control`. Install it per test (`server.resetHandlers`
- * drops it). No auth test makes a fake wait, so its clock is a simulation nobody drives.
+ * drops it). No auth test makes a fake wait, so its clock is virtual timers nobody drives.
  */
 export function installProviderLab(server: MswServer): LabNetwork {
-  return installLabNetwork(server, { clock: createSimulation(Date.now()), origins: { gemini: GEMINI_BASE, openrouter: OPENROUTER_BASE } });
+  return installLabNetwork(server, { clock: createVirtualTimers(Date.now()), origins: { gemini: GEMINI_BASE, openrouter: OPENROUTER_BASE } });
 }
 
 export interface SigningKey {
