@@ -5,7 +5,7 @@ import type { MockNetwork } from "../../../worker/conformance/fakes";
 
 /**
  * The external services the rehearsal rewrites to: real sockets on 127.0.0.1 that answer with the
- * conformance suite's own msw handlers (its fake providers, backend and a JWKS), so each case
+ * conformance suite's own msw handlers (the lab's fakes and fault table, and a JWKS), so each case
  * programs them exactly as it does in-process. A request no handler answers gets 599 and is
  * recorded, so a case cannot pass on an unexpected upstream call.
  */
