@@ -72,10 +72,7 @@ export function stepNetwork(network: MockNetwork, bases: ProviderBases, clock: C
   });
   const backendRules: FaultRule[] = replies.backend ? [{ route: "*", server: "backend", faults: [replies.backend] }] : [];
   const rules = [...(replies.provider ? providerRules(replies.provider) : []), ...backendRules];
-  for (const rule of rules) {
-    const added = lab.control.addFaults(rule);
-    if (!added.ok) throw new Error(`Failed to script the lab network: ${added.error}`);
-  }
+  lab.addRules(...rules);
   return lab;
 }
 

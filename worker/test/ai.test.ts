@@ -6,8 +6,7 @@ import { geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
 import type { WorkerEnv } from "../src/env";
 import { realDeps } from "../src/deps";
 import { handleRequest } from "../src/index";
-import { HANG_PAST_TIMEOUT } from "../unit/ai-helpers";
-import { createVirtualTimers, type VirtualTimers } from "../unit/virtual-timers";
+import { createVirtualTimers, HANG_PAST_TIMEOUT, type VirtualTimers } from "../unit/virtual-timers";
 
 /** GEMINI_API_BASE is bound to this in vitest.config.ts; the lab's Gemini fake answers for it through msw. */
 const GEMINI_BASE = "http://127.0.0.1:9";
@@ -48,7 +47,7 @@ describe("AI actions on workerd", () => {
   it("connects, then analyzes through Gemini with the key only in x-goog-api-key", async () => {
     const network = labGemini();
     const cookie = await connect(network);
-    network.control.addFaults({ route: "*", faults: [{ kind: "status", status: 200, body: geminiReply('```json\n{"title":"Plan trip","tags":["travel"],"type":"IDEA"}\n```') }] });
+    network.addRules({ route: "*", faults: [{ kind: "status", status: 200, body: geminiReply('```json\n{"title":"Plan trip","tags":["travel"],"type":"IDEA"}\n```') }] });
     const response = await post("/api/v1/ai/analyze", { content: "maybe a trip to Lisbon" }, cookie);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ result: { title: "Plan trip", tags: ["travel"], type: "IDEA" } });
@@ -67,7 +66,7 @@ describe("AI actions on workerd", () => {
   it("passes a provider 429 on with its Retry-After", async () => {
     const network = labGemini();
     const cookie = await connect(network);
-    network.control.addFaults({ route: "*", faults: [{ kind: "status", status: 429, retryAfter: 30 }] });
+    network.addRules({ route: "*", faults: [{ kind: "status", status: 429, retryAfter: 30 }] });
     const response = await post("/api/v1/ai/search", { query: "anything" }, cookie);
     expect(response.status).toBe(429);
     expect(response.headers.get("retry-after")).toBe("30");
@@ -84,7 +83,7 @@ describe("AI actions on workerd", () => {
       testEnv,
     );
     const cookie = connectResponse.headers.get("set-cookie")!.split(";")[0]!;
-    network.control.addFaults({ route: "*", faults: [HANG_PAST_TIMEOUT] });
+    network.addRules({ route: "*", faults: [HANG_PAST_TIMEOUT] });
     const started = timers.now();
     const response = await handleRequest(
       new Request("http://127.0.0.1/api/v1/ai/search", { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ query: "q" }) }),

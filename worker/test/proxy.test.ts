@@ -53,7 +53,7 @@ describe("/api/v2 on workerd", () => {
 
   it("opens the circuit on the 3rd failed request and then answers without calling upstream", async () => {
     const { network, call } = workerWithLabBackend();
-    network.control.addFaults({ route: "/api/v2/sync/pull", faults: [{ kind: "status", status: 502 }] });
+    network.addRules({ route: "/api/v2/sync/pull", faults: [{ kind: "status", status: 502 }] });
     const vars = { VPS_PROXY_RETRIES: "0" };
     for (let index = 0; index < 3; index += 1) expect((await call("/api/v2/sync/pull", vars)).status).toBe(503);
     const rejected = await call("/api/v2/sync/pull", vars);

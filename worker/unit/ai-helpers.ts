@@ -1,4 +1,5 @@
 import { installLabNetwork, type LabNetwork, type MswServer, type SeenLabRequest } from "../../fault-lab/src/adapters/msw";
+import type { Clock } from "../../fault-lab/src/clock/clock";
 import type { FaultSpec } from "../../fault-lab/src/faults/types";
 import { geminiError, geminiReply } from "../../fault-lab/src/fakes/gemini-wire";
 import { openrouterError, openrouterReply } from "../../fault-lab/src/fakes/openrouter-wire";
@@ -7,11 +8,9 @@ import { createContext, type RequestContext } from "../src/context";
 import type { Deps } from "../src/deps";
 import type { WorkerEnv } from "../src/env";
 import type { Credential } from "../src/types";
-import { makeEnv } from "./fakes";
+import { GEMINI_BASE, makeEnv, OPENROUTER_BASE } from "./fakes";
 import { createVirtualTimers, type VirtualTimers } from "./virtual-timers";
 
-export const GEMINI_BASE = "http://127.0.0.1:8611";
-export const OPENROUTER_BASE = "http://127.0.0.1:8612";
 
 export const GEMINI_KEY = "AIza-test-key-123456";
 export const OPENROUTER_KEY = "sk-or-v1-test-key-abcdef123456";
@@ -75,15 +74,19 @@ export interface AiLab {
   script(credential: Credential, ...faults: FaultSpec[]): void;
 }
 
+/** The lab's Gemini and OpenRouter fakes at the bases `makeEnv` points the Worker at, their waits on `clock`. */
+export function installProviderFakes(server: MswServer, clock: Clock): LabNetwork {
+  return installLabNetwork(server, { clock, origins: { gemini: GEMINI_BASE, openrouter: OPENROUTER_BASE } });
+}
+
 export function installAiLab(server: MswServer, deps: TestDeps): AiLab {
-  const network = installLabNetwork(server, { clock: deps.timers, origins: { gemini: GEMINI_BASE, openrouter: OPENROUTER_BASE } });
+  const network = installProviderFakes(server, deps.timers);
   return {
     network,
     seenBy: (credential) => network.seenBy(credential.provider),
     script(credential, ...faults) {
       network.control.resetFaults();
-      const added = network.control.addFaults({ route: "*", server: credential.provider, faults });
-      if (!added.ok) throw new Error(added.error);
+      network.addRules({ route: "*", server: credential.provider, faults });
     },
   };
 }
@@ -107,6 +110,3 @@ export function keyEchoingError(credential: Credential, status: number): Record<
   const real = (credential.provider === "gemini" ? geminiError(status) : openrouterError(status)) as { error: Record<string, unknown> };
   return { error: { ...real.error, message: `Problem with key ${credential.apiKey}` } };
 }
-
-/** A provider that answers only after 10 minutes: the Worker's attempt timer fires first (virtual time moves by the timeout). */
-export const HANG_PAST_TIMEOUT: FaultSpec = { kind: "hang", ms: 600_000 };

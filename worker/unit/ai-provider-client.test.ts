@@ -13,7 +13,6 @@ import {
   createTestDeps,
   gemini,
   GEMINI_KEY,
-  HANG_PAST_TIMEOUT,
   installAiLab,
   keyEchoingError,
   openrouter,
@@ -24,6 +23,7 @@ import {
   type AiLab,
   type TestDeps,
 } from "./ai-helpers";
+import { HANG_PAST_TIMEOUT } from "./virtual-timers";
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));

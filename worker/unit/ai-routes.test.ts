@@ -8,7 +8,6 @@ import type { Credential } from "../src/types";
 import {
   createTestDeps,
   gemini,
-  HANG_PAST_TIMEOUT,
   installAiLab,
   keyEchoingError,
   openrouter,
@@ -18,6 +17,7 @@ import {
   type TestDeps,
 } from "./ai-helpers";
 import { makeEnv } from "./fakes";
+import { HANG_PAST_TIMEOUT } from "./virtual-timers";
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));

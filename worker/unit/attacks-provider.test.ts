@@ -15,6 +15,7 @@ import { createControlPlaneNamespace } from "./control-plane-harness";
 import { makeEnv } from "./fakes";
 import { counter, createClock, createHarness, errorOf, testDeps, useProxyTestServer, VPS_ORIGIN, type Harness } from "./proxy-harness";
 import { labBackend, type LabBackend } from "./proxy-upstream";
+import { HANG_PAST_TIMEOUT } from "./virtual-timers";
 
 /**
  * Issue 15: one client cannot hurt another. Each attack is sent as the review sent it, with the safe
@@ -99,7 +100,7 @@ describe("finding 2: X-Timeout-Ms: 1 cannot open the /api/v2 circuit", () => {
     const harness = createHarness({ VPS_PROXY_RETRIES: "1" });
     const timers = recordTimers(harness);
     const backend = backendOf(harness);
-    backend.control.addFaults({ route: "*", faults: [{ kind: "hang", ms: 5000 }] });
+    backend.addRules({ route: "*", faults: [{ kind: "hang", ms: 5000 }] });
     return { harness, timers, backend };
   }
 
@@ -129,7 +130,7 @@ describe("finding 2: X-Timeout-Ms: 1 cannot open the /api/v2 circuit", () => {
 
   it("a backend timing out at our own full timeout is still reported and opens the circuit", async () => {
     const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
-    backendOf(harness).control.addFaults({ route: "*", faults: [{ kind: "hang", ms: 600_000 }] });
+    backendOf(harness).addRules({ route: "*", faults: [HANG_PAST_TIMEOUT] });
     for (let index = 0; index < 3; index += 1) await harness.call("/api/v2/sync/pull");
     expect(counter("vpsProxyTimeouts")).toBe(3);
     expect(counter("vpsProxyCircuitOpens")).toBe(1);
@@ -201,7 +202,7 @@ describe("finding 5: encoded separators in /api/v2 paths are refused before anyt
     const harness = createHarness();
     const backend = backendOf(harness);
     // The fake has no such note route: this rule answers 200 only when the path arrives as sent.
-    backend.control.addFaults({ route: "/api/v2/notes/a%20b%41", faults: [{ kind: "status", status: 200, body: { ok: true } }] });
+    backend.addRules({ route: "/api/v2/notes/a%20b%41", faults: [{ kind: "status", status: 200, body: { ok: true } }] });
     expect((await harness.call("/api/v2/notes/a%20b%41")).status).toBe(200);
     expect(new URL(backend.seen[0]!.url).pathname).toBe("/api/v2/notes/a%20b%41");
   });
@@ -209,7 +210,7 @@ describe("finding 5: encoded separators in /api/v2 paths are refused before anyt
   it("does not take the half-open probe: the honest request after it is the probe and closes the circuit", async () => {
     const harness = createHarness({ VPS_PROXY_RETRIES: "0" });
     const backend = backendOf(harness);
-    backend.control.addFaults({ route: "*", faults: [{ kind: "status", status: 503, times: 3 }] });
+    backend.addRules({ route: "*", faults: [{ kind: "status", status: 503, times: 3 }] });
     for (let index = 0; index < 3; index += 1) await harness.call("/api/v2/sync/pull");
     const rejected = await harness.call("/api/v2/..%2fadmin");
     expect(rejected.status).toBe(400);
@@ -263,7 +264,7 @@ describe("finding 8b: a backend Set-Cookie passes only for the backend's own coo
 
   it("leaves a response without Set-Cookie untouched", async () => {
     const harness = createHarness();
-    backendOf(harness).control.addFaults({
+    backendOf(harness).addRules({
       route: "/api/v2/sync/pull",
       faults: [{ kind: "status", status: 200, body: { ok: true }, headers: { "x-request-id": "backend-echoed-id-02" } }],
     });

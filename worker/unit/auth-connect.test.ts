@@ -123,7 +123,7 @@ describe("connect input", () => {
   });
 
   it("stores nothing when the provider refuses the key (401 API key validation failed)", async () => {
-    network.control.addFaults({ route: GEMINI_ROUTE, server: "gemini", faults: [{ kind: "status", status: 401 }] });
+    network.addRules({ route: GEMINI_ROUTE, server: "gemini", faults: [{ kind: "status", status: 401 }] });
     const env = makeEnv();
     const response = await worker.fetch(connectRequest({ provider: "gemini", apiKey: GEMINI_KEY }), env);
     const { error } = await json(response);

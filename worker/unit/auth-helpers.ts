@@ -1,12 +1,11 @@
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from "jose";
 import { http, HttpResponse, type HttpHandler } from "msw";
-import { installLabNetwork, type LabNetwork, type MswServer } from "../../fault-lab/src/adapters/msw";
+import type { LabNetwork, MswServer } from "../../fault-lab/src/adapters/msw";
 import { realDeps, type Deps } from "../src/deps";
 import type { KvStore, WorkerEnv } from "../src/env";
+import { installProviderFakes } from "./ai-helpers";
 import { createVirtualTimers } from "./virtual-timers";
 
-const GEMINI_BASE = "http://127.0.0.1:8611";
-const OPENROUTER_BASE = "http://127.0.0.1:8612";
 export const CLERK_ISSUER = "https://clerk.pocketbrain.test";
 export const CLERK_AUDIENCE = "pocketbrain-web";
 
@@ -19,7 +18,7 @@ export const GEMINI_ROUTE = "/v1beta/models/gemini-2.5-flash:generateContent";
  * drops it). No auth test makes a fake wait, so its clock is virtual timers nobody drives.
  */
 export function installProviderLab(server: MswServer): LabNetwork {
-  return installLabNetwork(server, { clock: createVirtualTimers(Date.now()), origins: { gemini: GEMINI_BASE, openrouter: OPENROUTER_BASE } });
+  return installProviderFakes(server, createVirtualTimers(Date.now()));
 }
 
 export interface SigningKey {

@@ -362,7 +362,7 @@ describe("connect checks in the original's order", () => {
     const noKey = await worker.fetch(connectRequest({ provider: "gemini", apiKey: "  " }), env);
     expect((await json(noKey)).error?.message).toBe("API key is required.");
     expect(providerCalls()).toBe(0);
-    network.control.addFaults({ route: GEMINI_ROUTE, server: "gemini", faults: [{ kind: "status", status: 200, body: geminiReply("nope"), times: 1 }] });
+    network.addRules({ route: GEMINI_ROUTE, server: "gemini", faults: [{ kind: "status", status: 200, body: geminiReply("nope"), times: 1 }] });
     const refused = await worker.fetch(connectRequest({ provider: "gemini", apiKey: API_KEY }), env);
     expect((await json(refused)).error).toMatchObject({ code: "AUTH_REQUIRED", message: "API key validation failed" });
     expect([providerCalls(), env.AI_SESSIONS.writes.length]).toEqual([1, 0]);

@@ -90,14 +90,18 @@ export function createUnreachableDoNamespace(): DoNamespace & { calls: number } 
 export const TEST_SECRET = "unit-test-secret-7f3a9c2e5b8d1046";
 export const TEST_SECRET_PREV = "unit-test-secret-prev-2b7e4d9a0c5f1368";
 
+/** Where `makeEnv` points the Worker's providers; the tests' lab network serves the fakes there (ai-helpers.ts `installProviderFakes`). */
+export const GEMINI_BASE = "http://127.0.0.1:8611";
+export const OPENROUTER_BASE = "http://127.0.0.1:8612";
+
 /** A development-mode env with a valid secret and fake KV; override any variable per test. */
 export function makeEnv(overrides: Partial<WorkerEnv> = {}, now?: () => number): WorkerEnv & { AI_SESSIONS: FakeKv } {
   return {
     NODE_ENV: "test",
     KEY_ENCRYPTION_SECRET: TEST_SECRET,
     AI_SESSIONS: createFakeKv(now),
-    GEMINI_API_BASE: "http://127.0.0.1:8611",
-    OPENROUTER_API_BASE: "http://127.0.0.1:8612",
+    GEMINI_API_BASE: GEMINI_BASE,
+    OPENROUTER_API_BASE: OPENROUTER_BASE,
     ...overrides,
   } as WorkerEnv & { AI_SESSIONS: FakeKv };
 }

@@ -22,7 +22,7 @@ describe("isolate state: every per-isolate memory lives in one IsolateState", ()
     const deps = testDeps(clock);
     const env = proxyEnv({ VPS_PROXY_RETRIES: "0" }, clock);
     const network = installLabNetwork(server, { clock, origins: { backend: VPS_ORIGIN } });
-    network.control.addFaults({ route: "/api/v2/notes", server: "backend", faults: [{ kind: "status", status: 503, body: "down" }] });
+    network.addRules({ route: "/api/v2/notes", server: "backend", faults: [{ kind: "status", status: 503, body: "down" }] });
     const backendCalls = (): number => network.seenBy("backend").length;
     const a = createIsolateState(clock.now());
     const b = createIsolateState(clock.now());

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { counter, createHarness, errorOf, useProxyTestServer, VPS_ORIGIN, type Harness } from "./proxy-harness";
 import { labBackend, statusFault, unavailableFor, type LabBackend } from "./proxy-upstream";
+import { HANG_PAST_TIMEOUT } from "./virtual-timers";
 
 const server = useProxyTestServer();
 const backendFor = (harness: Harness, options?: Parameters<typeof labBackend>[2]): LabBackend => labBackend(server, harness.clock, options);
@@ -237,8 +238,7 @@ describe("/api/v2 final failures", () => {
 
   it("answers timeout when the upstream sends no headers within VPS_PROXY_TIMEOUT_MS", async () => {
     const harness = createHarness({ VPS_PROXY_TIMEOUT_MS: "1000", VPS_PROXY_RETRIES: "0" });
-    // A hang lasts until the Worker's next timer, its attempt timeout: reached at once on the clock.
-    backendFor(harness, { onRequest: () => void harness.clock.elapseNextTimer() }).script("*", { kind: "hang" });
+    backendFor(harness).script("*", HANG_PAST_TIMEOUT);
     const started = harness.clock.now();
     const response = await harness.call("/api/v2/sync/pull");
     expect(harness.clock.now() - started).toBe(1000);

@@ -22,8 +22,7 @@ export function labBackend(
   return {
     ...network,
     script(route, ...faults) {
-      const added = network.control.addFaults({ route, faults });
-      if (!added.ok) throw new Error(added.error);
+      network.addRules({ route, faults });
     },
   };
 }

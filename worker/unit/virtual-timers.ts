@@ -1,4 +1,5 @@
 import type { Clock } from "../../fault-lab/src/clock/clock";
+import type { FaultSpec } from "../../fault-lab/src/faults/types";
 
 /**
  * Timers on a test's manual clock, for `Deps.timeout` and the lab network's waits: nothing here
@@ -91,3 +92,9 @@ export function createVirtualTimers(startMs: number): VirtualTimers {
   };
   return api;
 }
+
+/**
+ * An upstream that answers only after 10 minutes: on these timers (see `sleep`) the Worker's attempt
+ * timer fires first, so the attempt times out at once and the clock moves by exactly the timeout.
+ */
+export const HANG_PAST_TIMEOUT: FaultSpec = { kind: "hang", ms: 600_000 };

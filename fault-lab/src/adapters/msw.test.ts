@@ -101,6 +101,12 @@ describe("msw adapter: the lab's fakes and faults behind msw", () => {
     ]);
   });
 
+  it("installLabNetwork: a fault rule the lab refuses throws with the lab's message instead of doing nothing", () => {
+    const network = installLabNetwork(server, { clock: createSimulation(START), origins: { backend: BACKEND } });
+    expect(() => network.addRules({ route: "*", faults: [{ kind: "status", status: 503 }] }, { route: "*", faults: [{ kind: "teleport" }] })).toThrow(/the lab refused a fault rule: .*unknown fault kind "teleport"/);
+    expect(network.control.listFaults()).toHaveLength(1);
+  });
+
   it("a hang ends when the client aborts: the fetch rejects and the event says the client left", async () => {
     const sim = createSimulation(START);
     const network = installLabNetwork(server, { clock: sim, origins: { backend: BACKEND } });

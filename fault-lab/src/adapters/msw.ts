@@ -1,6 +1,6 @@
 import { http, HttpResponse, type HttpHandler } from "msw";
 import type { Clock } from "../clock/clock";
-import { createLabControl, type AttemptHooks, type LabControl, type ServerName } from "../control/lab-control";
+import { createLabControl, type AttemptHooks, type FaultRule, type LabControl, type ServerName } from "../control/lab-control";
 import { serveLab } from "../control/serve-lab";
 import { LAB_SERVICES } from "../fakes/services";
 
@@ -61,6 +61,8 @@ export interface LabNetwork {
   readonly seen: SeenLabRequest[];
   /** The requests one fake received. */
   seenBy(server: ServerName): SeenLabRequest[];
+  /** Adds fault rules in order; a rule the lab refuses throws with the lab's message (a test's script is code: a typo must not pass silently). */
+  addRules(...rules: FaultRule[]): void;
 }
 
 /**
@@ -86,5 +88,15 @@ export function installLabNetwork(
       },
     }),
   );
-  return { control, seen, seenBy: (name) => seen.filter((one) => one.server === name) };
+  return {
+    control,
+    seen,
+    seenBy: (name) => seen.filter((one) => one.server === name),
+    addRules(...rules) {
+      for (const rule of rules) {
+        const added = control.addFaults(rule);
+        if (!added.ok) throw new Error(`the lab refused a fault rule: ${added.error}`);
+      }
+    },
+  };
 }
